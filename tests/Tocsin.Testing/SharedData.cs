@@ -1,3 +1,5 @@
+using System.Reflection;
+
 namespace Tocsin.Testing;
 
 /// <summary>
@@ -10,7 +12,10 @@ public static class SharedData
 
     public static string Root => root.Value;
 
-    public static string RepoRoot { get; } = FindRepoRoot();
+    private static readonly Lazy<string> repoRoot = new(FindRepoRoot);
+
+    /// <summary>The checkout this test assembly was built from.</summary>
+    public static string RepoRoot => repoRoot.Value;
 
     public static string NdpiPcapDir => Path.Combine(Root, "pcaps", "ndpi", "pcap");
 
@@ -27,15 +32,10 @@ public static class SharedData
     public static IEnumerable<string> NdpiCaptures() =>
         Directory.EnumerateFiles(NdpiPcapDir).Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal);
 
-    private static string FindRepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Directory.Packages.props")))
-                return dir.FullName;
-        }
-        throw new InvalidOperationException("cannot find the repository root above " + AppContext.BaseDirectory);
-    }
+    private static string FindRepoRoot() =>
+        typeof(SharedData).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+            .FirstOrDefault(a => a.Key == "RepoRoot")?.Value
+        ?? throw new InvalidOperationException("the test assembly does not record its repository root");
 
     private static string FindRoot()
     {
