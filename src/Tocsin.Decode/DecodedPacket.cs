@@ -46,6 +46,9 @@ public enum MalformedReason : byte
     TruncatedIcmpHeader,
     TruncatedTunnelHeader,
     TunnelTooDeep,
+
+    /// <summary>The link promises IP (raw IP link types) but the version nibble is neither 4 nor 6.</summary>
+    BadIpVersion,
 }
 
 /// <summary>Tunnels the decoder strips to reach the inner packet (the outermost one is reported).</summary>
@@ -86,7 +89,10 @@ public struct DecodedPacket
     /// <summary>L4 protocol number after IPv6 extension headers and tunnels (6 TCP, 17 UDP, 1 ICMP, 58 ICMPv6...).</summary>
     public byte Protocol;
 
-    /// <summary>True for any IPv4/IPv6 fragment; <see cref="IsLaterFragment"/> when it is not the first one (no L4 header).</summary>
+    /// <summary>
+    /// True for any IPv4/IPv6 fragment; <see cref="IsLaterFragment"/> when it is not the first one (no L4 header).
+    /// Also true when a tunnel carrying the packet was a first fragment (the inner packet is then incomplete).
+    /// </summary>
     public bool IsFragment;
     public bool IsLaterFragment;
 
@@ -102,13 +108,16 @@ public struct DecodedPacket
     public byte IcmpType;
     public byte IcmpCode;
 
-    /// <summary>Offset of the innermost IP header within the frame (what DPI engines want).</summary>
+    /// <summary>Offset of the innermost IP header within the frame (what DPI engines want), -1 when none was reached.</summary>
     public int L3Offset;
 
     /// <summary>Offset of the L4 header, or -1 when there is none (later fragment, unknown protocol).</summary>
     public int L4Offset;
 
-    /// <summary>Offset of the L4 payload within the frame.</summary>
+    /// <summary>
+    /// Offset of the L4 payload within the frame (for protocols without an L4 parse and later fragments: the IP
+    /// payload). May lie beyond the captured bytes of a snapped frame: use <see cref="CapturedPayload"/> to read it.
+    /// </summary>
     public int PayloadOffset;
 
     /// <summary>L4 payload length as declared by the IP/UDP lengths (may exceed the captured bytes when snapped).</summary>
@@ -121,6 +130,14 @@ public struct DecodedPacket
     public int WireLength;
 
     public readonly bool IsTcp => Protocol == IpProtocol.Tcp;
+
+    /// <summary>The payload bytes actually present in <paramref name="frame"/> (the frame this packet was decoded from).</summary>
+    public readonly ReadOnlySpan<byte> CapturedPayload(ReadOnlySpan<byte> frame)
+    {
+        if (PayloadOffset >= frame.Length || PayloadLength <= 0)
+            return default;
+        return frame.Slice(PayloadOffset, Math.Min(PayloadLength, frame.Length - PayloadOffset));
+    }
     public readonly bool IsUdp => Protocol == IpProtocol.Udp;
 }
 

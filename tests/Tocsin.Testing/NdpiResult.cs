@@ -1,0 +1,73 @@
+using System.Globalization;
+using System.Net;
+using System.Text.RegularExpressions;
+
+namespace Tocsin.Testing;
+
+/// <summary>One flow line of an ndpiReader result file.</summary>
+public sealed record NdpiFlow(string Protocol, string SrcIp, int SrcPort, string DstIp, int DstPort, int Vlan, bool Bidirectional, string Line)
+{
+    /// <summary>Direction-free identity: protocol, VLAN and the two ends in a fixed order.</summary>
+    public string Key => MakeKey(Protocol, Vlan, SrcIp, SrcPort, DstIp, DstPort);
+
+    public static string MakeKey(string protocol, int vlan, string ipA, int portA, string ipB, int portB)
+    {
+        var a = $"{Normalize(ipA)}:{portA}";
+        var b = $"{Normalize(ipB)}:{portB}";
+        return string.CompareOrdinal(a, b) <= 0 ? $"{protocol} {vlan} {a} {b}" : $"{protocol} {vlan} {b} {a}";
+    }
+
+    /// <summary>ndpiReader abbreviates IPv6 its own way (any ":0:" becomes "::"): compare parsed addresses.</summary>
+    private static string Normalize(string ip) => IPAddress.TryParse(ip, out var a) ? a.ToString() : ip;
+}
+
+/// <summary>
+/// Reads what `ndpiReader -v 2` printed for a shared capture: the per-protocol packet totals and the flow list.
+/// </summary>
+public sealed partial class NdpiResult
+{
+    private NdpiResult(IReadOnlyList<NdpiFlow> flows, long packets)
+    {
+        Flows = flows;
+        Packets = packets;
+    }
+
+    public IReadOnlyList<NdpiFlow> Flows { get; }
+
+    /// <summary>Packets ndpiReader put into flows (the sum of its per-protocol lines).</summary>
+    public long Packets { get; }
+
+    public static NdpiResult Load(string captureName)
+    {
+        var flows = new List<NdpiFlow>();
+        long packets = 0;
+        foreach (var line in File.ReadLines(SharedData.NdpiResult(captureName)))
+        {
+            var m = FlowLine().Match(line);
+            if (m.Success)
+            {
+                flows.Add(new NdpiFlow(
+                    m.Groups["proto"].Value,
+                    Unbracket(m.Groups["sip"].Value), int.Parse(m.Groups["sport"].Value, CultureInfo.InvariantCulture),
+                    Unbracket(m.Groups["dip"].Value), int.Parse(m.Groups["dport"].Value, CultureInfo.InvariantCulture),
+                    m.Groups["vlan"].Success ? int.Parse(m.Groups["vlan"].Value, CultureInfo.InvariantCulture) : 0,
+                    m.Groups["dir"].Value == "<->",
+                    line));
+                continue;
+            }
+            var p = ProtocolLine().Match(line);
+            if (p.Success && flows.Count == 0)
+                packets += long.Parse(p.Groups["packets"].Value, CultureInfo.InvariantCulture);
+        }
+        return new NdpiResult(flows, packets);
+    }
+
+    private static string Unbracket(string ip) => ip.StartsWith('[') ? ip[1..^1] : ip;
+
+    [GeneratedRegex(@"^\t\d+\t(?<proto>\S+) (?<sip>\[[^\]]+\]|[\d.]+):(?<sport>\d+) (?<dir><->|->) (?<dip>\[[^\]]+\]|[\d.]+):(?<dport>\d+) (\[VLAN: (?<vlan>\d+)\])?")]
+    private static partial Regex FlowLine();
+
+    /// <summary>"HTTP	10	1792	1": protocol, packets, bytes, flows.</summary>
+    [GeneratedRegex(@"^(?<name>[^\t ]+)\t(?<packets>\d+)\t(?<bytes>\d+)\t(?<flows>\d+)$")]
+    private static partial Regex ProtocolLine();
+}
