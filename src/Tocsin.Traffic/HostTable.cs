@@ -1,0 +1,72 @@
+namespace Tocsin.Traffic;
+
+/// <summary>Bounded table of hosts keyed by IP and VLAN.</summary>
+public sealed class HostTable
+{
+    private readonly Dictionary<HostKey, Host> hosts = [];
+    private readonly LocalNetworks localNetworks;
+
+    public HostTable(int maxHosts, LocalNetworks localNetworks)
+    {
+        if (maxHosts < 1)
+            throw new ArgumentOutOfRangeException(nameof(maxHosts));
+        MaxHosts = maxHosts;
+        this.localNetworks = localNetworks;
+    }
+
+    public int MaxHosts { get; }
+
+    public int Count => hosts.Count;
+
+    /// <summary>Hosts created since the start (the table itself forgets idle ones).</summary>
+    public long Created { get; private set; }
+
+    /// <summary>New hosts refused because the table was full.</summary>
+    public long Refused { get; private set; }
+
+    public IEnumerable<Host> All => hosts.Values;
+
+    public Host? Find(HostKey key) => hosts.GetValueOrDefault(key);
+
+    /// <summary>The host for <paramref name="key"/>, created if new; null (counted) when the table is full.</summary>
+    internal Host? GetOrAdd(HostKey key, long nowNs)
+    {
+        if (hosts.TryGetValue(key, out var host))
+            return host;
+        if (hosts.Count >= MaxHosts)
+        {
+            Refused++;
+            return null;
+        }
+        int network = localNetworks.IndexOf(key.Ip);
+        host = new Host(key, network >= 0, network, nowNs);
+        hosts.Add(key, host);
+        Created++;
+        return host;
+    }
+
+    /// <summary>Removes hosts without active flows idle past their timeout, telling <paramref name="onRemoved"/> first.</summary>
+    internal int Purge(long nowNs, long localIdleNs, long remoteIdleNs, Action<Host> onRemoved)
+    {
+        int removed = 0;
+        foreach (var (key, host) in hosts)
+        {
+            if (host.ActiveFlows > 0)
+                continue;
+            long idle = host.IsLocal ? localIdleNs : remoteIdleNs;
+            if (host.LastSeenNs + idle > nowNs)
+                continue;
+            onRemoved(host);
+            hosts.Remove(key);
+            removed++;
+        }
+        return removed;
+    }
+
+    internal void RemoveAll(Action<Host> onRemoved)
+    {
+        foreach (var host in hosts.Values)
+            onRemoved(host);
+        hosts.Clear();
+    }
+}

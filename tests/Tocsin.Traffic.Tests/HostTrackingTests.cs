@@ -1,0 +1,149 @@
+using Tocsin.Decode;
+using static Tocsin.Decode.PacketBuilder;
+
+namespace Tocsin.Traffic.Tests;
+
+public class HostTrackingTests
+{
+    private static readonly IpAddr Local1 = IpAddr.Parse("192.168.1.10");
+    private static readonly IpAddr Local2 = IpAddr.Parse("192.168.1.20");
+    private static readonly IpAddr Remote = IpAddr.Parse("203.0.113.5");
+
+    [Fact]
+    public void Hosts_are_local_inside_the_configured_networks()
+    {
+        var h = new TrafficHarness(null, "192.168.1.0/24");
+        h.Send(0, Udp(Local1, 1000, Remote, 53));
+        var local = h.Tracker.Hosts.Find(new HostKey(Local1, 0))!;
+        var remote = h.Tracker.Hosts.Find(new HostKey(Remote, 0))!;
+        Assert.True(local.IsLocal);
+        Assert.Equal(0, local.NetworkIndex);
+        Assert.False(remote.IsLocal);
+        Assert.Equal(-1, remote.NetworkIndex);
+        Assert.Equal("192.168.1.10@0", local.EntityValue);
+    }
+
+    [Fact]
+    public void Host_counters_follow_packets_flows_and_tcp_flags()
+    {
+        var h = new TrafficHarness();
+        var syn = Tcp(Local1, 40000, Remote, 80, TcpFlags.Syn, 1);
+        h.Send(0, syn);
+        h.Send(0.1, Tcp(Remote, 80, Local1, 40000, TcpFlags.Syn | TcpFlags.Ack, 1, 2));
+        h.Send(0.2, Tcp(Local1, 40000, Remote, 80, TcpFlags.Fin | TcpFlags.Ack, 2, 2));
+        h.Send(0.3, Tcp(Remote, 80, Local1, 40000, TcpFlags.Rst, 2));
+        h.Send(0.4, Tcp(Local1, 40001, Remote, 81, TcpFlags.Syn, 1));
+        h.Send(0.5, Icmp(Local1, Remote, 8, 0));
+        var c = h.Tracker.Hosts.Find(new HostKey(Local1, 0))!;
+        var s = h.Tracker.Hosts.Find(new HostKey(Remote, 0))!;
+        Assert.Equal(4, c.PacketsSent);
+        Assert.Equal(2, c.PacketsReceived);
+        Assert.Equal(2, s.PacketsSent);
+        Assert.Equal(syn.Length, c.BytesSent - (c.BytesSent - syn.Length));
+        Assert.Equal(3, c.FlowsAsClient);
+        Assert.Equal(3, c.ActiveFlowsAsClient);
+        Assert.Equal(3, s.FlowsAsServer);
+        Assert.Equal(2, c.SynSent);
+        Assert.Equal(2, s.SynReceived);
+        Assert.Equal(1, s.SynAckSent);
+        Assert.Equal(1, c.SynAckReceived);
+        Assert.Equal(1, c.FinSent);
+        Assert.Equal(1, s.FinReceived);
+        Assert.Equal(1, s.RstSent);
+        Assert.Equal(1, c.RstReceived);
+        Assert.Equal(1, c.IcmpSent);
+        Assert.Equal(1, s.IcmpReceived);
+        Assert.Equal(2, c.Interval.SynSent);
+        Assert.Equal(3, c.Interval.NewFlowsAsClient);
+        Assert.Equal(1, c.Interval.Peers.Count);
+        Assert.Equal(2, c.Interval.ServerPorts.Count);
+    }
+
+    [Fact]
+    public void Dns_ntp_and_smtp_servers_contacted_are_counted_distinctly()
+    {
+        var h = new TrafficHarness();
+        for (uint i = 1; i <= 3; i++)
+        {
+            h.Send(0, Udp(Local1, (ushort)(1000 + i), IpAddr.FromV4(0x08080800 + i), 53));
+            h.Send(0, Udp(Local1, (ushort)(2000 + i), IpAddr.FromV4(0x08080800 + i), 53));
+        }
+        h.Send(0, Udp(Local1, 3001, Remote, 123));
+        h.Send(0, Tcp(Local1, 3002, Remote, 25, TcpFlags.Syn));
+        h.Send(0, Tcp(Local1, 3003, Remote, 587, TcpFlags.Syn));
+        var c = h.Tracker.Hosts.Find(new HostKey(Local1, 0))!;
+        Assert.Equal(3, c.Interval.DnsServers.Count);
+        Assert.Equal(1, c.Interval.NtpServers.Count);
+        Assert.Equal(1, c.Interval.SmtpServers.Count);
+        Assert.Equal(4, c.Interval.Peers.Count);
+    }
+
+    [Fact]
+    public void Peak_rates_measure_the_busiest_second()
+    {
+        var h = new TrafficHarness();
+        for (int i = 0; i < 30; i++)
+            h.Send(0.5 + i * 0.01, Tcp(Local1, (ushort)(10000 + i), Remote, 80, TcpFlags.Syn));
+        for (int i = 0; i < 10; i++)
+            h.Send(1.5 + i * 0.01, Tcp(Local1, (ushort)(20000 + i), Remote, 80, TcpFlags.Syn));
+        var c = h.Tracker.Hosts.Find(new HostKey(Local1, 0))!;
+        Assert.Equal(30, c.Interval.NewFlowsAsClientRate.Peak);
+        Assert.Equal(30, c.Interval.SynSentRate.Peak);
+        var s = h.Tracker.Hosts.Find(new HostKey(Remote, 0))!;
+        Assert.Equal(30, s.Interval.SynReceivedRate.Peak);
+        c.Interval.Clear();
+        Assert.Equal(10, c.Interval.NewFlowsAsClientRate.Peak); // the second in progress carries on
+        Assert.Equal(0, c.Interval.SynSent);
+    }
+
+    [Fact]
+    public void Idle_hosts_without_flows_are_purged_local_ones_later()
+    {
+        var h = new TrafficHarness(new TrafficOptions { FlowIdleTimeout = TimeSpan.FromSeconds(10) }, "192.168.1.0/24");
+        h.Send(0, Udp(Local1, 1000, Remote, 53));
+        Assert.Equal(0, h.Tracker.PurgeHosts(TrafficHarness.At(100)));  // the flow is still active
+        h.Tracker.ExpireFlows(TrafficHarness.At(100));
+        Assert.Equal(1, h.Tracker.PurgeHosts(TrafficHarness.At(100)));   // remote: 60 s
+        Assert.Contains("removed 203.0.113.5@0", h.Events);
+        Assert.Equal(0, h.Tracker.PurgeHosts(TrafficHarness.At(299)));
+        Assert.Equal(1, h.Tracker.PurgeHosts(TrafficHarness.At(300)));   // local: 300 s
+        Assert.Equal(0, h.Tracker.Hosts.Count);
+        Assert.Equal(2, h.Tracker.Hosts.Created);
+    }
+
+    [Fact]
+    public void A_full_host_table_refuses_the_flow()
+    {
+        var h = new TrafficHarness(new TrafficOptions { MaxHosts = 2 });
+        h.Send(0, Udp(Local1, 1000, Remote, 53));
+        Assert.Null(h.Send(0, Udp(Local2, 1000, Remote, 53)));
+        Assert.Equal(1, h.Tracker.Hosts.Refused);
+        Assert.Equal(1, h.Tracker.Flows.Refused);
+    }
+
+    [Fact]
+    public void Interface_and_network_counters_split_ingress_egress_and_inner()
+    {
+        var h = new TrafficHarness(null, "192.168.1.0/24", "10.0.0.0/8");
+        var egress = Udp(Local1, 1000, Remote, 53, new byte[10]);
+        var ingress = Udp(Remote, 53, Local1, 1000, new byte[20]);
+        var inner = Udp(Local1, 2000, Local2, 2000, new byte[30]);
+        var across = Udp(Local1, 3000, IpAddr.Parse("10.1.1.1"), 3000, new byte[40]);
+        h.Send(0, egress);
+        h.Send(0, ingress);
+        h.Send(0, inner);
+        h.Send(0, across);
+        var lan = h.Tracker.Networks[h.Tracker.LocalNetworks.Networks.ToList().FindIndex(n => n.ToString() == "192.168.1.0/24")];
+        var ten = h.Tracker.Networks[h.Tracker.LocalNetworks.Networks.ToList().FindIndex(n => n.ToString() == "10.0.0.0/8")];
+        Assert.Equal(egress.Length + across.Length, lan.EgressBytes);
+        Assert.Equal(ingress.Length, lan.IngressBytes);
+        Assert.Equal(inner.Length, lan.InnerBytes);
+        Assert.Equal(4, lan.Packets);
+        Assert.Equal(3, lan.Flows);
+        Assert.Equal(across.Length, ten.IngressBytes);
+        Assert.Equal(1, ten.Flows);
+        Assert.Equal(4, h.Tracker.Interface.Packets);
+        Assert.Equal(egress.Length + ingress.Length + inner.Length + across.Length, h.Tracker.Interface.Bytes);
+        Assert.Equal(3, h.Tracker.Interface.Flows);
+    }
+}
