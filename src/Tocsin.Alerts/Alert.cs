@@ -57,6 +57,29 @@ public sealed class Alert
     public int TypeId => Type.Id;
 
     public string Name => Type.Name;
+
+    /// <summary>A copy carrying another action (an engaged alert's release), sharing the immutable parts.</summary>
+    public Alert CloneAs(AlertAction action, long tstampEnd) => new()
+    {
+        Type = Type,
+        Entity = Entity,
+        EntityValue = EntityValue,
+        Subtype = Subtype,
+        Granularity = Granularity,
+        Action = action,
+        Score = Score,
+        Category = Category,
+        Tstamp = Tstamp,
+        TstampEnd = tstampEnd,
+        Params = Params,
+        Message = Message,
+        InterfaceId = InterfaceId,
+        InterfaceName = InterfaceName,
+        Acknowledged = Acknowledged,
+        Flow = Flow,
+        Host = Host,
+        Status = Status,
+    };
 }
 
 /// <summary>The flow an alert is about (ntopng's flow alert fields).</summary>
