@@ -1,0 +1,179 @@
+using Spectre.Console;
+using Tocsin.Alerts;
+using Tocsin.Analysis;
+using Tocsin.Capture;
+using Tocsin.Checks;
+using Tocsin.Cli.Output;
+using Tocsin.Config;
+using Tocsin.Decode;
+using Tocsin.Store;
+
+namespace Tocsin.Cli.Commands;
+
+/// <summary>What `tocsin analyze` (and `tocsin demo`) were asked to do.</summary>
+public sealed record AnalyzeRequest
+{
+    public required IReadOnlyList<string> Captures { get; init; }
+    public string? ConfigPath { get; init; }
+    public IReadOnlyList<string>? LocalNetworks { get; init; }
+    public OutputFormat Format { get; init; } = OutputFormat.Table;
+
+    /// <summary>Alert database; null uses the config's store path.</summary>
+    public string? DbPath { get; init; }
+}
+
+/// <summary>Runs an analysis end to end: config, pipeline, store, output, exit code.</summary>
+public static class AnalysisRun
+{
+    public static int Execute(AnalyzeRequest request, CliEnvironment env)
+    {
+        var catalog = CheckCatalog.Discover();
+        TocsinConfig config;
+        try
+        {
+            config = request.ConfigPath is null ? new TocsinConfig() : ConfigLoader.Load(request.ConfigPath, catalog);
+        }
+        catch (ConfigException e)
+        {
+            foreach (var error in e.Errors)
+                env.Fail(error.ToString());
+            return ExitCodes.UsageOrConfig;
+        }
+
+        var localNetworks = config.LocalNetworks;
+        if (request.LocalNetworks is { Count: > 0 } cli)
+        {
+            var parsed = new List<IpNetwork>();
+            foreach (var text in cli.SelectMany(s => s.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)))
+            {
+                if (!IpNetwork.TryParse(text, out var n, out var error))
+                {
+                    env.Fail($"--local-networks: {error}");
+                    return ExitCodes.UsageOrConfig;
+                }
+                parsed.Add(n);
+            }
+            localNetworks = parsed;
+        }
+
+        foreach (var path in request.Captures)
+        {
+            if (!File.Exists(path))
+            {
+                env.Fail($"{path}: no such capture file");
+                return ExitCodes.CaptureUnreadable;
+            }
+        }
+
+        var dbPath = request.DbPath ?? config.Store.Path;
+        using var store = new SqliteAlertStore(dbPath, AlertTypeCatalog.Discover(typeof(Check).Assembly));
+        var engine = new AlertEngine([new StoreSink(store)]);
+        var collected = new List<Alert>();
+        engine.AddSink(request.Format == OutputFormat.Ndjson ? new NdjsonSink(env.Out) : new CollectingSink(collected));
+
+        var options = new AnalysisOptions
+        {
+            Traffic = config.Traffic,
+            LocalNetworks = localNetworks,
+            Decoder = new DecoderOptions { DecapsulateTeredo = config.DecapsulateTeredo },
+            Interface = new InterfaceInfo(0, string.Join(",", request.Captures.Select(Path.GetFileName))),
+        };
+        var analyzer = new Analyzer(options, catalog.All, engine);
+        int exit = ExitCodes.Ok;
+        var work = Task.Run(() =>
+        {
+            foreach (var path in request.Captures)
+            {
+                try
+                {
+                    using var reader = CaptureFile.Open(path);
+                    if (analyzer.Run(reader) is { } error)
+                    {
+                        env.Fail($"{error} ({reader.PacketsRead} packets read before it are analysed)");
+                        exit = ExitCodes.CaptureUnreadable;
+                    }
+                }
+                catch (CaptureFormatException e)
+                {
+                    env.Fail(e.Message);
+                    exit = ExitCodes.CaptureUnreadable;
+                }
+                catch (IOException e)
+                {
+                    env.Fail($"{path}: {e.Message}");
+                    exit = ExitCodes.CaptureUnreadable;
+                }
+            }
+            return analyzer.Close();
+        });
+        ShowProgress(env, analyzer, work, request.Captures);
+        var summary = work.GetAwaiter().GetResult();
+
+        store.Flush();
+        store.ApplyRetention(config.Store.MaxAge, config.Store.MaxAlertsPerFamily, summary.LastPacketNs / 1_000_000_000);
+        WriteResults(env, request.Format, collected, summary, dbPath);
+        return exit;
+    }
+
+    /// <summary>A progress bar on a terminal, only when the run lasts more than a second.</summary>
+    private static void ShowProgress(CliEnvironment env, Analyzer analyzer, Task work, IReadOnlyList<string> captures)
+    {
+        if (!env.Interactive || work.Wait(TimeSpan.FromSeconds(1)))
+            return;
+        long total = captures.Sum(p => new FileInfo(p).Length);
+        env.ErrorConsole.Progress()
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+            .Start(ctx =>
+            {
+                var task = ctx.AddTask("Analysing", maxValue: Math.Max(1, total));
+                while (!work.Wait(TimeSpan.FromMilliseconds(200)))
+                    task.Value = analyzer.BytesRead;
+                task.Value = total;
+            });
+    }
+
+    private static void WriteResults(CliEnvironment env, OutputFormat format, List<Alert> alerts, AnalysisSummary summary, string dbPath)
+    {
+        switch (format)
+        {
+            case OutputFormat.Ndjson:
+                env.Out.Flush();
+                SummaryWriter.WriteText(env.ErrorConsole, summary);
+                env.Error.WriteLine($"Alerts stored in {dbPath}");
+                break;
+            case OutputFormat.Json:
+                JsonOutput.Write(env.Out, indented: true, w =>
+                {
+                    w.WriteStartObject();
+                    w.WritePropertyName("alerts");
+                    AlertWriter.WriteJsonArray(w, alerts);
+                    w.WritePropertyName("summary");
+                    SummaryWriter.WriteJson(w, summary);
+                    w.WriteString("store", dbPath);
+                    w.WriteEndObject();
+                });
+                break;
+            default:
+                AlertWriter.WriteTable(env.OutConsole, alerts, "Alerts");
+                if (summary.EngagedAtEnd.Count > 0)
+                {
+                    env.OutConsole.WriteLine();
+                    AlertWriter.WriteTable(env.OutConsole, summary.EngagedAtEnd, "Still engaged at the end of the capture (released when the analysis closed)");
+                }
+                env.OutConsole.WriteLine();
+                SummaryWriter.WriteText(env.OutConsole, summary);
+                env.OutConsole.WriteLine($"Alerts stored in {dbPath}");
+                break;
+        }
+    }
+
+    private sealed class CollectingSink(List<Alert> alerts) : IAlertSink
+    {
+        public void Publish(Alert alert) => alerts.Add(alert);
+    }
+
+    private sealed class NdjsonSink(TextWriter output) : IAlertSink
+    {
+        public void Publish(Alert alert) => AlertWriter.WriteNdjson(output, alert);
+    }
+}

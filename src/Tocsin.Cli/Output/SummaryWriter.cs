@@ -1,0 +1,110 @@
+using System.Globalization;
+using System.Text.Json;
+using Spectre.Console;
+using Tocsin.Alerts;
+using Tocsin.Analysis;
+using Tocsin.Decode;
+
+namespace Tocsin.Cli.Output;
+
+/// <summary>The closing report of an analysis: traffic, alerts by type, problems met, speed.</summary>
+public static class SummaryWriter
+{
+    public static void WriteText(IAnsiConsole console, AnalysisSummary s)
+    {
+        var grid = new Grid().AddColumn().AddColumn();
+        void Row(string label, string value) => grid.AddRow(Markup.Escape(label), Markup.Escape(value));
+        Row("Packets", $"{N(s.Packets)} ({Checks.Units.Bytes(s.Bytes)}), {N(s.IpPackets)} IP, {N(s.FlowPackets)} in flows");
+        if (s.Packets > 0)
+            Row("Capture time", $"{AlertWriter.FormatTime(s.FirstPacketNs / 1_000_000_000)} → {AlertWriter.FormatTime(s.LastPacketNs / 1_000_000_000)} UTC");
+        Row("Flows", N(s.Flows) + (s.FlowsRefused > 0 ? $" ({N(s.FlowsRefused)} refused: flow or host table full)" : ""));
+        Row("Hosts", N(s.Hosts) + (s.HostsRefused > 0 ? $" ({N(s.HostsRefused)} refused: host table full)" : ""));
+        var nonIp = NonIp(s.Decode).ToList();
+        if (nonIp.Count > 0)
+            Row("Non-IP frames", string.Join(", ", nonIp.Select(x => $"{x.Kind} {N(x.Count)}")));
+        if (s.Decode.LaterFragments > 0 || s.UnattributedPackets > 0)
+            Row("Not in a flow", $"{N(s.UnattributedPackets)} packets ({N(s.Decode.LaterFragments)} later IP fragments)");
+        var malformed = s.Decode.MalformedReasons().ToList();
+        Row("Malformed packets", malformed.Count == 0 ? "0" : string.Join(", ", malformed.Select(m => $"{m.Key} {N(m.Value)}")));
+        foreach (var e in s.CaptureErrors)
+            Row("Capture error", e.ToString());
+        Row("Alerts", N(s.Alerts.Sum(a => a.Count)) + " events" + (s.EngagedAtEnd.Count > 0 ? $", {s.EngagedAtEnd.Count} still engaged at the end of the capture" : ""));
+        Row("Elapsed", $"{s.Elapsed.TotalSeconds.ToString("0.000", CultureInfo.InvariantCulture)} s, {N((long)s.PacketsPerSecond)} packets/s");
+        console.Write(new Rule("Summary").LeftJustified());
+        console.Write(grid);
+
+        if (s.Alerts.Count > 0)
+        {
+            var table = new Table { Border = TableBorder.Simple, Title = new TableTitle("Alerts by type") };
+            table.AddColumn("Alert");
+            table.AddColumn("Entity");
+            table.AddColumn(new TableColumn("Engaged").RightAligned());
+            table.AddColumn(new TableColumn("Released").RightAligned());
+            table.AddColumn(new TableColumn("Stored").RightAligned());
+            foreach (var group in s.Alerts.GroupBy(a => a.Type))
+            {
+                long Count(AlertAction action) => group.Where(g => g.Action == action).Sum(g => g.Count);
+                table.AddRow(
+                    Markup.Escape($"{group.Key.Name} ({group.Key.Id})"),
+                    Markup.Escape(group.Key.Space.ToString().ToLowerInvariant()),
+                    N(Count(AlertAction.Engage)), N(Count(AlertAction.Release)), N(Count(AlertAction.Store)));
+            }
+            console.Write(table);
+        }
+    }
+
+    public static void WriteJson(Utf8JsonWriter w, AnalysisSummary s)
+    {
+        w.WriteStartObject();
+        w.WriteNumber("packets", s.Packets);
+        w.WriteNumber("bytes", s.Bytes);
+        w.WriteNumber("ip_packets", s.IpPackets);
+        w.WriteNumber("flow_packets", s.FlowPackets);
+        w.WriteNumber("unattributed_packets", s.UnattributedPackets);
+        w.WriteNumber("later_fragments", s.Decode.LaterFragments);
+        w.WriteNumber("flows", s.Flows);
+        w.WriteNumber("flows_refused", s.FlowsRefused);
+        w.WriteNumber("hosts", s.Hosts);
+        w.WriteNumber("hosts_refused", s.HostsRefused);
+        w.WriteNumber("first_packet", s.FirstPacketNs / 1_000_000_000);
+        w.WriteNumber("last_packet", s.LastPacketNs / 1_000_000_000);
+        w.WriteStartObject("non_ip");
+        foreach (var (kind, count) in NonIp(s.Decode))
+            w.WriteNumber(kind.ToString().ToLowerInvariant(), count);
+        w.WriteEndObject();
+        w.WriteStartObject("malformed");
+        foreach (var (reason, count) in s.Decode.MalformedReasons())
+            w.WriteNumber(reason.ToString(), count);
+        w.WriteEndObject();
+        w.WriteStartArray("alerts_by_type");
+        foreach (var (type, action, count) in s.Alerts)
+        {
+            w.WriteStartObject();
+            w.WriteNumber("alert_id", type.Id);
+            w.WriteString("alert_name", type.Name);
+            w.WriteString("action", action.Name());
+            w.WriteNumber("count", count);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.WriteNumber("engaged_at_end", s.EngagedAtEnd.Count);
+        w.WriteStartArray("capture_errors");
+        foreach (var e in s.CaptureErrors)
+        {
+            w.WriteStartObject();
+            w.WriteString("file", e.Path);
+            w.WriteNumber("offset", e.Offset);
+            w.WriteString("reason", e.Reason);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.WriteNumber("elapsed_seconds", Math.Round(s.Elapsed.TotalSeconds, 3));
+        w.WriteNumber("packets_per_second", Math.Round(s.PacketsPerSecond));
+        w.WriteEndObject();
+    }
+
+    private static IEnumerable<(NonIpKind Kind, long Count)> NonIp(DecodeStats stats) =>
+        Enum.GetValues<NonIpKind>().Where(k => k != NonIpKind.None && stats.NonIp(k) > 0).Select(k => (k, stats.NonIp(k)));
+
+    private static string N(long n) => n.ToString("N0", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,3 @@
+using Tocsin.Cli;
+
+return TocsinCli.Run(args, CliEnvironment.FromConsole());

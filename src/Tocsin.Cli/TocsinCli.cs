@@ -1,0 +1,133 @@
+using System.CommandLine;
+using Tocsin.Cli.Commands;
+using Tocsin.Cli.Output;
+
+namespace Tocsin.Cli;
+
+/// <summary>The `tocsin` command tree.</summary>
+public static class TocsinCli
+{
+    public static int Run(string[] args, CliEnvironment env)
+    {
+        var root = Build(env);
+        var config = new InvocationConfiguration { Output = env.Out, Error = env.Error, EnableDefaultExceptionHandler = false };
+        try
+        {
+            return root.Parse(args).Invoke(config);
+        }
+        catch (OperationCanceledException)
+        {
+            env.Fail("interrupted");
+            return ExitCodes.UsageOrConfig;
+        }
+    }
+
+    public static RootCommand Build(CliEnvironment env)
+    {
+        var root = new RootCommand("Tocsin: network-traffic alerting. Reads captures, tracks flows and hosts, runs checks and raises alerts.");
+        root.Subcommands.Add(Analyze(env));
+        root.Subcommands.Add(Checks(env));
+        root.Subcommands.Add(Alerts(env));
+        root.Subcommands.Add(Demo(env));
+        return root;
+    }
+
+    private static Option<OutputFormat> FormatOption() => new("--format", "-f")
+    {
+        Description = "output format: table, json or ndjson",
+        DefaultValueFactory = _ => OutputFormat.Table,
+    };
+
+    private static Command Analyze(CliEnvironment env)
+    {
+        var captures = new Argument<string[]>("CAPTURE") { Arity = ArgumentArity.OneOrMore, Description = "pcap or pcapng files, analysed in order as one stream" };
+        // An unknown option would otherwise be taken for a capture file name.
+        captures.Validators.Add(result =>
+        {
+            foreach (var value in result.GetValueOrDefault<string[]>() ?? [])
+            {
+                if (value.StartsWith('-') && !File.Exists(value))
+                    result.AddError($"unknown option '{value}'");
+            }
+        });
+        var config = new Option<string?>("--config", "-c") { Description = "configuration file (tocsin.yaml)" };
+        var networks = new Option<string[]>("--local-networks", "-l") { Description = "local networks as comma-separated CIDR blocks (override the config)" };
+        var format = FormatOption();
+        var db = new Option<string?>("--db") { Description = "alert database file (default: the config's store.path, else ./tocsin.db)" };
+        var command = new Command("analyze", "Analyse capture files and print the alerts they raise, then a summary") { captures, config, networks, format, db };
+        command.SetAction(r => AnalysisRun.Execute(new AnalyzeRequest
+        {
+            Captures = r.GetValue(captures) ?? [],
+            ConfigPath = r.GetValue(config),
+            LocalNetworks = r.GetValue(networks),
+            Format = r.GetValue(format),
+            DbPath = r.GetValue(db),
+        }, env));
+        return command;
+    }
+
+    private static Command Checks(CliEnvironment env)
+    {
+        var config = new Option<string?>("--config", "-c") { Description = "also show the settings of this configuration file" };
+        var format = FormatOption();
+        var list = new Command("list", "List every check: key, entity, category, default state, parameters and defaults") { config, format };
+        list.SetAction(r => ChecksCommand.List(r.GetValue(config), r.GetValue(format), env));
+        return new Command("checks", "Inspect the checks") { list };
+    }
+
+    private static Command Alerts(CliEnvironment env)
+    {
+        var db = new Option<string>("--db") { Description = "alert database file", Required = true };
+        var family = new Option<string?>("--family") { Description = "interface, host, network, flow, mac, user or system" };
+        var type = new Option<string[]>("--type") { Description = "alert type names or ids (comma separated)" };
+        var severity = new Option<string?>("--severity") { Description = "minimum severity (notice, warning, error...)" };
+        var minScore = new Option<int?>("--min-score") { Description = "minimum score" };
+        var entity = new Option<string?>("--entity") { Description = "entity value (ip@vlan for hosts, CIDR for networks)" };
+        var ip = new Option<string?>("--ip") { Description = "host IP, or either end of a flow" };
+        var cliIp = new Option<string?>("--cli-ip") { Description = "flow client IP" };
+        var srvIp = new Option<string?>("--srv-ip") { Description = "flow server IP" };
+        var port = new Option<int?>("--port") { Description = "either port of a flow" };
+        var vlan = new Option<int?>("--vlan") { Description = "VLAN id" };
+        var since = new Option<string?>("--since") { Description = "from this time (epoch seconds or ISO 8601, UTC)" };
+        var until = new Option<string?>("--until") { Description = "up to this time (epoch seconds or ISO 8601, UTC)" };
+        var status = new Option<string?>("--status") { Description = "historical or acknowledged" };
+        var limit = new Option<int>("--limit") { Description = "most alerts shown (newest first)", DefaultValueFactory = _ => 100 };
+        var format = FormatOption();
+        var list = new Command("list", "List stored alerts, newest first")
+        {
+            db, family, type, severity, minScore, entity, ip, cliIp, srvIp, port, vlan, since, until, status, limit, format,
+        };
+        list.SetAction(r => AlertsCommand.List(new AlertsListRequest
+        {
+            DbPath = r.GetValue(db)!,
+            Family = r.GetValue(family),
+            Types = r.GetValue(type) ?? [],
+            Severity = r.GetValue(severity),
+            MinScore = r.GetValue(minScore),
+            Entity = r.GetValue(entity),
+            Ip = r.GetValue(ip),
+            CliIp = r.GetValue(cliIp),
+            SrvIp = r.GetValue(srvIp),
+            Port = r.GetValue(port),
+            Vlan = r.GetValue(vlan),
+            Since = r.GetValue(since),
+            Until = r.GetValue(until),
+            Status = r.GetValue(status),
+            Limit = r.GetValue(limit),
+            Format = r.GetValue(format),
+        }, env));
+        return new Command("alerts", "Read the alert store") { list };
+    }
+
+    private static Command Demo(CliEnvironment env)
+    {
+        var format = FormatOption();
+        var db = new Option<string>("--db") { Description = "alert database file", DefaultValueFactory = _ => "tocsin-demo.db" };
+        var writeCapture = new Option<string?>("--write-capture") { Description = "write the demo capture to this file instead", Hidden = true };
+        var command = new Command("demo", "Analyse the demo capture shipped with Tocsin and print its alerts") { format, db, writeCapture };
+        command.SetAction(r => r.GetValue(writeCapture) is { } path
+            ? DemoCommand.WriteCapture(path, env)
+            : DemoCommand.Run(r.GetValue(format), r.GetValue(db)!, env));
+        return command;
+    }
+}

@@ -1,0 +1,182 @@
+using Tocsin.Checks;
+using Tocsin.Decode;
+using Tocsin.Traffic;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace Tocsin.Config;
+
+/// <summary>
+/// Reads tocsin.yaml. Every problem is reported with file, line, column and key path; nothing is half-applied
+/// when the file is invalid.
+/// </summary>
+public static class ConfigLoader
+{
+    private static readonly string[] TopKeys = ["local_networks", "store", "flows", "hosts", "decoder", "checks"];
+    private static readonly string[] StoreKeys = ["path", "max_age", "max_alerts"];
+    private static readonly string[] FlowKeys = ["max", "idle_timeout", "tcp_close_timeout", "periodic_interval"];
+    private static readonly string[] HostKeys = ["max", "local_idle_timeout", "remote_idle_timeout"];
+    private static readonly string[] DecoderKeys = ["decapsulate_teredo"];
+
+    /// <summary>Loads <paramref name="path"/> and applies its check settings to <paramref name="checks"/>.</summary>
+    public static TocsinConfig Load(string path, CheckCatalog checks)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ConfigException([new ConfigError(path, 1, 1, "", $"cannot read the file: {e.Message}")]);
+        }
+        return Parse(text, path, checks);
+    }
+
+    public static TocsinConfig Parse(string text, string fileName, CheckCatalog checks)
+    {
+        var yaml = new YamlStream();
+        try
+        {
+            yaml.Load(new StringReader(text));
+        }
+        catch (YamlException e)
+        {
+            throw new ConfigException([new ConfigError(fileName, (int)e.Start.Line, (int)e.Start.Column, "", "invalid YAML: " + Inner(e))]);
+        }
+        var reader = new YamlReader(fileName);
+        var config = new TocsinConfig { SourceFile = Path.GetFullPath(fileName) };
+        if (yaml.Documents.Count == 0)
+            return config;
+
+        var staged = new List<Action>();
+        foreach (var (key, _, value, path) in reader.Entries(yaml.Documents[0].RootNode, "", TopKeys))
+        {
+            switch (key)
+            {
+                case "local_networks":
+                    config = config with { LocalNetworks = Networks(reader, value, path) };
+                    break;
+                case "store":
+                    config = config with { Store = Store(reader, value, path, config.Store, fileName) };
+                    break;
+                case "flows":
+                    config = config with { Traffic = Flows(reader, value, path, config.Traffic) };
+                    break;
+                case "hosts":
+                    config = config with { Traffic = Hosts(reader, value, path, config.Traffic) };
+                    break;
+                case "decoder":
+                    foreach (var (k, _, v, p) in reader.Entries(value, path, DecoderKeys))
+                    {
+                        if (k == "decapsulate_teredo" && reader.Bool(v, p) is { } teredo)
+                            config = config with { DecapsulateTeredo = teredo };
+                    }
+                    break;
+                case "checks":
+                    CheckSettings.Read(reader, value, path, checks, staged);
+                    break;
+            }
+        }
+        if (reader.Errors.Count > 0)
+            throw new ConfigException(reader.Errors);
+        foreach (var apply in staged)
+            apply();
+        return config;
+    }
+
+    private static string Inner(YamlException e) => e.InnerException is YamlException inner ? inner.Message : e.Message;
+
+    private static List<IpNetwork> Networks(YamlReader reader, YamlNode node, string path)
+    {
+        var result = new List<IpNetwork>();
+        foreach (var (text, item) in reader.List(node, path) ?? [])
+        {
+            if (IpNetwork.TryParse(text, out var n, out var error))
+                result.Add(n);
+            else
+                reader.Error(item, path, error);
+        }
+        return result;
+    }
+
+    private static StoreConfig Store(YamlReader reader, YamlNode node, string path, StoreConfig store, string fileName)
+    {
+        foreach (var (key, _, value, p) in reader.Entries(node, path, StoreKeys))
+        {
+            switch (key)
+            {
+                case "path" when reader.Scalar(value, p) is { } file:
+                    if (file.Length == 0)
+                    {
+                        reader.Error(value, p, "must not be empty");
+                        break;
+                    }
+                    var baseDir = Path.GetDirectoryName(Path.GetFullPath(fileName)) ?? ".";
+                    store = store with { Path = Path.IsPathRooted(file) ? file : Path.GetFullPath(Path.Combine(baseDir, file)) };
+                    break;
+                case "max_age" when reader.Duration(value, p) is { } age:
+                    store = store with { MaxAge = age };
+                    break;
+                case "max_alerts" when reader.Integer(value, p, min: 1) is { } max:
+                    store = store with { MaxAlertsPerFamily = max };
+                    break;
+            }
+        }
+        return store;
+    }
+
+    private static TrafficOptions Flows(YamlReader reader, YamlNode node, string path, TrafficOptions t)
+    {
+        foreach (var (key, _, value, p) in reader.Entries(node, path, FlowKeys))
+        {
+            switch (key)
+            {
+                case "max" when reader.Integer(value, p, 1, int.MaxValue / 4) is { } max:
+                    t = t with { MaxFlows = (int)max };
+                    break;
+                case "idle_timeout" when Positive(reader, value, p) is { } d:
+                    t = t with { FlowIdleTimeout = d };
+                    break;
+                case "tcp_close_timeout" when Positive(reader, value, p) is { } d:
+                    t = t with { TcpCloseTimeout = d };
+                    break;
+                case "periodic_interval" when Positive(reader, value, p) is { } d:
+                    t = t with { FlowPeriodicInterval = d };
+                    break;
+            }
+        }
+        return t;
+    }
+
+    private static TrafficOptions Hosts(YamlReader reader, YamlNode node, string path, TrafficOptions t)
+    {
+        foreach (var (key, _, value, p) in reader.Entries(node, path, HostKeys))
+        {
+            switch (key)
+            {
+                case "max" when reader.Integer(value, p, 1, int.MaxValue / 4) is { } max:
+                    t = t with { MaxHosts = (int)max };
+                    break;
+                case "local_idle_timeout" when Positive(reader, value, p) is { } d:
+                    t = t with { LocalHostIdleTimeout = d };
+                    break;
+                case "remote_idle_timeout" when Positive(reader, value, p) is { } d:
+                    t = t with { RemoteHostIdleTimeout = d };
+                    break;
+            }
+        }
+        return t;
+    }
+
+    private static TimeSpan? Positive(YamlReader reader, YamlNode node, string path)
+    {
+        var d = reader.Duration(node, path);
+        if (d is { } v && v <= TimeSpan.Zero)
+        {
+            reader.Error(node, path, "must be longer than zero");
+            return null;
+        }
+        return d;
+    }
+}

@@ -1,0 +1,32 @@
+using Tocsin.Decode;
+using Tocsin.Traffic;
+
+namespace Tocsin.Config;
+
+/// <summary>Alert-store settings.</summary>
+public sealed record StoreConfig
+{
+    /// <summary>SQLite database file; relative paths are relative to the config file (or the working directory without one).</summary>
+    public string Path { get; init; } = "tocsin.db";
+
+    public TimeSpan MaxAge { get; init; } = TimeSpan.FromDays(365);
+
+    /// <summary>Newest alerts kept per family (ntopng keeps 0.8 × 1,000,000).</summary>
+    public long MaxAlertsPerFamily { get; init; } = 1_000_000;
+}
+
+/// <summary>The whole configuration. Check settings are applied to the check catalog given to the loader.</summary>
+public sealed record TocsinConfig
+{
+    /// <summary>Where it was read from; null for the embedded defaults.</summary>
+    public string? SourceFile { get; init; }
+
+    public IReadOnlyList<IpNetwork> LocalNetworks { get; init; } = [];
+
+    public StoreConfig Store { get; init; } = new();
+
+    public TrafficOptions Traffic { get; init; } = new();
+
+    /// <summary>Decapsulate Teredo (off by default: nDPI reports Teredo's outer UDP flows).</summary>
+    public bool DecapsulateTeredo { get; init; }
+}

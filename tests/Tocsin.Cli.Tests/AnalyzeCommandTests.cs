@@ -1,0 +1,163 @@
+using System.Text.Json;
+using Tocsin.Testing;
+
+namespace Tocsin.Cli.Tests;
+
+public class AnalyzeCommandTests : IDisposable
+{
+    private readonly TempDirectory dir = new();
+
+    public void Dispose() => dir.Dispose();
+
+    private string Config(string yaml)
+    {
+        var path = dir.File("tocsin.yaml");
+        File.WriteAllText(path, yaml);
+        return path;
+    }
+
+    private string ScanConfig() => Config("""
+        checks:
+          syn_scan: {enabled: true}
+          tcp_connection_refused: {enabled: true}
+        """);
+
+    [Fact]
+    public void Ndjson_puts_only_alerts_on_stdout_and_the_summary_on_stderr()
+    {
+        var (exit, output, error) = CliRunner.Run("analyze", SharedData.NdpiPcap("synscan.pcap"), "--config", ScanConfig(),
+            "--local-networks", "172.16.0.0/12", "--format", "ndjson", "--db", dir.File("a.db"));
+        Assert.Equal(0, exit);
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var alerts = lines.Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal(9, alerts.Count);   // 5 refused connections, syn_scan engaged and released for 2 hosts
+        foreach (var a in alerts)
+        {
+            foreach (var key in new[] { "alert_id", "alert_name", "entity_id", "entity_val", "action", "severity", "score", "tstamp", "tstamp_end" })
+                Assert.True(a.TryGetProperty(key, out _), $"missing {key}");
+        }
+        var refused = alerts.Where(a => a.GetProperty("alert_name").GetString() == "tcp_connection_refused").ToList();
+        Assert.Equal(5, refused.Count);
+        Assert.All(refused, a =>
+        {
+            Assert.Equal("172.16.0.8", a.GetProperty("cli_ip").GetString());
+            Assert.Equal("64.13.134.52", a.GetProperty("srv_ip").GetString());
+            Assert.Equal(6, a.GetProperty("proto").GetInt32());
+            Assert.True(a.GetProperty("cli_port").GetInt32() > 1024);
+            Assert.True(a.TryGetProperty("srv_port", out _));
+            Assert.Equal("store", a.GetProperty("action").GetString());
+        });
+        var scans = alerts.Where(a => a.GetProperty("alert_id").GetInt32() == 5).ToList();
+        Assert.Equal(["engage", "engage", "release", "release"], scans.Select(a => a.GetProperty("action").GetString()));
+        Assert.Contains("172.16.0.8@0", scans.Select(a => a.GetProperty("entity_val").GetString()));
+        Assert.Contains("Summary", error, StringComparison.Ordinal);
+        Assert.Contains("1,994", error, StringComparison.Ordinal);   // flows
+    }
+
+    [Fact]
+    public void Json_gives_one_document_with_alerts_and_summary()
+    {
+        var (exit, output, _) = CliRunner.Run("analyze", SharedData.NdpiPcap("synscan.pcap"), "-c", ScanConfig(), "-f", "json", "--db", dir.File("a.db"));
+        Assert.Equal(0, exit);
+        var doc = JsonDocument.Parse(output).RootElement;
+        Assert.Equal(9, doc.GetProperty("alerts").GetArrayLength());
+        var summary = doc.GetProperty("summary");
+        Assert.Equal(2011, summary.GetProperty("packets").GetInt64());
+        Assert.Equal(1994, summary.GetProperty("flows").GetInt64());
+        Assert.Equal(2, summary.GetProperty("hosts").GetInt64());
+        Assert.Equal(2, summary.GetProperty("engaged_at_end").GetInt32());
+        Assert.Contains(summary.GetProperty("alerts_by_type").EnumerateArray(),
+            a => a.GetProperty("alert_name").GetString() == "tcp_connection_refused" && a.GetProperty("count").GetInt64() == 5);
+    }
+
+    [Fact]
+    public void Table_output_lists_alerts_then_the_summary()
+    {
+        var (exit, output, _) = CliRunner.Run("analyze", SharedData.NdpiPcap("synscan.pcap"), "-c", ScanConfig(), "--db", dir.File("a.db"));
+        Assert.Equal(0, exit);
+        int alerts = output.IndexOf("tcp_connection_refused (20)", StringComparison.Ordinal);
+        int summary = output.IndexOf("Summary", StringComparison.Ordinal);
+        Assert.True(alerts >= 0 && summary > alerts);
+        Assert.Contains("Still engaged at the end of the capture", output, StringComparison.Ordinal);
+        Assert.Contains("packets/s", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("\u001b[", output, StringComparison.Ordinal);   // no colour codes when redirected
+    }
+
+    [Fact]
+    public void The_alerts_land_in_the_store()
+    {
+        var db = dir.File("store.db");
+        Assert.Equal(0, CliRunner.Run("analyze", SharedData.NdpiPcap("synscan.pcap"), "-c", ScanConfig(), "--db", db, "-f", "ndjson").Exit);
+        var (exit, output, _) = CliRunner.Run("alerts", "list", "--db", db, "--format", "ndjson");
+        Assert.Equal(0, exit);
+        var stored = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal(7, stored.Count);   // engage events are not stored: 5 refused + 2 released scans
+        Assert.DoesNotContain(stored, a => a.GetProperty("action").GetString() == "engage");
+    }
+
+    [Fact]
+    public void A_missing_capture_exits_with_2_and_one_line()
+    {
+        var (exit, output, error) = CliRunner.Run("analyze", dir.File("nope.pcap"), "--db", dir.File("a.db"));
+        Assert.Equal(2, exit);
+        Assert.Equal("", output);
+        Assert.Equal($"tocsin: {dir.File("nope.pcap")}: no such capture file", error.Trim());
+    }
+
+    [Fact]
+    public void A_file_that_is_not_a_capture_exits_with_2()
+    {
+        var path = dir.File("notes.txt");
+        File.WriteAllText(path, "hello, this is not a capture");
+        var (exit, _, error) = CliRunner.Run("analyze", path, "--db", dir.File("a.db"), "-f", "ndjson");
+        Assert.Equal(2, exit);
+        Assert.Contains("not a pcap or pcapng file", error, StringComparison.Ordinal);
+        Assert.Contains("at byte offset 0", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_truncated_capture_reports_the_offset_keeps_what_was_read_and_exits_with_2()
+    {
+        var whole = File.ReadAllBytes(SharedData.NdpiPcap("synscan.pcap"));
+        var cut = dir.File("cut.pcap");
+        File.WriteAllBytes(cut, whole[..100_000]);
+        var (exit, output, error) = CliRunner.Run("analyze", cut, "-c", ScanConfig(), "-f", "json", "--db", dir.File("a.db"));
+        Assert.Equal(2, exit);
+        Assert.Matches(@"cut\.pcap: truncated .* at byte offset \d+ \(\d+ packets read before it are analysed\)", error);
+        var summary = JsonDocument.Parse(output).RootElement.GetProperty("summary");
+        long packets = summary.GetProperty("packets").GetInt64();
+        Assert.InRange(packets, 1000, 2010);
+        Assert.Equal(1, summary.GetProperty("capture_errors").GetArrayLength());
+    }
+
+    [Fact]
+    public void Bad_config_exits_with_1_naming_the_line()
+    {
+        var config = Config("checks:\n  syn_scan:\n    threshold: many\n");
+        var (exit, output, error) = CliRunner.Run("analyze", SharedData.NdpiPcap("synscan.pcap"), "-c", config, "--db", dir.File("a.db"));
+        Assert.Equal(1, exit);
+        Assert.Equal("", output);
+        Assert.Equal($"tocsin: {config}:3:16: checks.syn_scan.threshold: threshold must be an integer, got 'many'", error.Trim());
+    }
+
+    [Fact]
+    public void Bad_usage_exits_with_1()
+    {
+        Assert.Equal(1, CliRunner.Run("analyze").Exit);
+        Assert.Equal(1, CliRunner.Run("analyze", "x.pcap", "--frobnicate").Exit);
+        Assert.Equal(1, CliRunner.Run("analyze", "x.pcap", "--format", "xml").Exit);
+        var (exit, _, error) = CliRunner.Run("analyze", SharedData.NdpiPcap("synscan.pcap"), "--local-networks", "10.0.0.0/99", "--db", dir.File("a.db"));
+        Assert.Equal(1, exit);
+        Assert.Contains("--local-networks", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Several_captures_are_one_stream()
+    {
+        var (exit, output, _) = CliRunner.Run("analyze", SharedData.NdpiPcap("NTPv4.pcap"), SharedData.NdpiPcap("tk.pcap"), "-f", "json", "--db", dir.File("a.db"));
+        Assert.Equal(0, exit);
+        var summary = JsonDocument.Parse(output).RootElement.GetProperty("summary");
+        Assert.Equal(1 + 6, summary.GetProperty("packets").GetInt64());
+        Assert.Equal(1 + 3, summary.GetProperty("flows").GetInt64());
+    }
+}

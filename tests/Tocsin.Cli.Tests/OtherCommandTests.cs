@@ -1,0 +1,119 @@
+using System.Text.Json;
+using Tocsin.Cli.Commands;
+using Tocsin.Cli.Demo;
+using Tocsin.Testing;
+
+namespace Tocsin.Cli.Tests;
+
+public class OtherCommandTests : IDisposable
+{
+    private readonly TempDirectory dir = new();
+
+    public void Dispose() => dir.Dispose();
+
+    [Fact]
+    public void Checks_list_shows_every_check_with_its_defaults()
+    {
+        var (exit, output, _) = CliRunner.Run("checks", "list", "--format", "json");
+        Assert.Equal(0, exit);
+        var checks = JsonDocument.Parse(output).RootElement.EnumerateArray().ToDictionary(c => c.GetProperty("key").GetString()!);
+        var scan = checks["syn_scan"];
+        Assert.Equal("host", scan.GetProperty("entity").GetString());
+        Assert.Equal("security", scan.GetProperty("category").GetString());
+        Assert.False(scan.GetProperty("enabled_by_default").GetBoolean());
+        Assert.Equal(5, scan.GetProperty("alert_id").GetInt32());
+        var threshold = scan.GetProperty("parameters").EnumerateArray().Single(p => p.GetProperty("name").GetString() == "threshold");
+        Assert.Equal("256", threshold.GetProperty("default").GetString());
+        Assert.True(checks["tcp_connection_refused"].GetProperty("enabled_by_default").GetBoolean());
+        Assert.Equal(17, checks.Count);
+
+        var (_, table, _) = CliRunner.Run("checks", "list");
+        Assert.Contains("syn_scan", table, StringComparison.Ordinal);
+        Assert.Contains("threshold=256 (integer)", table, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Checks_list_with_a_config_shows_the_configured_values()
+    {
+        var config = dir.File("t.yaml");
+        File.WriteAllText(config, "checks:\n  syn_scan:\n    enabled: true\n    threshold: 99\n");
+        var (exit, output, _) = CliRunner.Run("checks", "list", "-c", config, "-f", "ndjson");
+        Assert.Equal(0, exit);
+        var scan = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement)
+            .Single(c => c.GetProperty("key").GetString() == "syn_scan");
+        Assert.True(scan.GetProperty("enabled").GetBoolean());
+        Assert.Equal("99", scan.GetProperty("parameters")[0].GetProperty("value").GetString());
+    }
+
+    [Fact]
+    public void Alerts_list_filters_the_store()
+    {
+        var db = dir.File("a.db");
+        var config = dir.File("t.yaml");
+        File.WriteAllText(config, "local_networks: [172.16.0.0/12]\nchecks:\n  syn_scan: {enabled: true}\n  flow_flood: {enabled: true}\n");
+        Assert.Equal(0, CliRunner.Run("analyze", SharedData.NdpiPcap("synscan.pcap"), "-c", config, "--db", db, "-f", "ndjson").Exit);
+
+        List<JsonElement> List(params string[] filters)
+        {
+            var (exit, output, error) = CliRunner.Run(["alerts", "list", "--db", db, "-f", "ndjson", .. filters]);
+            Assert.True(exit == 0, error);
+            return [.. output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement)];
+        }
+
+        Assert.Equal(9, List().Count);
+        Assert.Equal(5, List("--family", "flow").Count);
+        Assert.Equal(2, List("--type", "syn_scan").Count);
+        Assert.Equal(4, List("--type", "5,4").Count);
+        Assert.Equal(2, List("--family", "host", "--ip", "172.16.0.8").Count);
+        Assert.Equal(2, List("--entity", "64.13.134.52@0").Count);
+        Assert.Equal(5, List("--srv-ip", "64.13.134.52").Count);
+        Assert.Equal(2, List("--port", "113").Count);
+        Assert.Equal(4, List("--severity", "warning").Count);
+        Assert.Empty(List("--since", "2011-01-01T00:00:00Z"));
+        Assert.Equal(9, List("--until", "2010-07-05").Count);
+        Assert.Equal(3, List("--limit", "3").Count);
+
+        var (exit, table, _) = CliRunner.Run("alerts", "list", "--db", db, "--type", "syn_scan");
+        Assert.Equal(0, exit);
+        Assert.Contains("2 of 2 alerts", table, StringComparison.Ordinal);
+
+        Assert.Equal(1, CliRunner.Run("alerts", "list", "--db", db, "--type", "no_such_alert").Exit);
+        Assert.Equal(1, CliRunner.Run("alerts", "list", "--db", db, "--severity", "loud").Exit);
+        Assert.Equal(1, CliRunner.Run("alerts", "list", "--db", dir.File("missing.db")).Exit);
+        Assert.Equal(1, CliRunner.Run("alerts", "list").Exit);
+    }
+
+    [Fact]
+    public void The_shipped_demo_capture_is_what_the_generator_writes()
+    {
+        using var generated = new MemoryStream();
+        DemoCapture.Write(generated);
+        var shipped = File.ReadAllBytes(Path.Combine(SharedData.RepoRoot, "demo", "demo.pcap"));
+        Assert.Equal(shipped.Length, generated.Length);
+        Assert.True(shipped.AsSpan().SequenceEqual(generated.ToArray()), "demo/demo.pcap differs from DemoCapture: run `tocsin demo --write-capture demo/demo.pcap`");
+    }
+
+    [Fact]
+    public void The_demo_raises_several_alert_types_with_engage_and_release()
+    {
+        var (exit, output, error) = CliRunner.Run("demo", "--format", "ndjson", "--db", dir.File("demo.db"));
+        Assert.True(exit == 0, error);
+        var alerts = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        string Sig(JsonElement a) => $"{a.GetProperty("alert_name").GetString()}/{a.GetProperty("action").GetString()}";
+        var counts = alerts.GroupBy(Sig).ToDictionary(g => g.Key, g => g.Count());
+        Assert.Equal(DemoCapture.ClosedPorts.Count, counts["tcp_connection_refused/store"]);
+        Assert.Equal(1, counts["remote_to_remote/store"]);
+        foreach (var name in new[] { "syn_scan", "flow_flood", "syn_flood" })
+        {
+            Assert.Equal(2, counts[$"{name}/engage"]);
+            Assert.Equal(2, counts[$"{name}/release"]);
+        }
+        Assert.Equal(1, counts["threshold_cross/engage"]);
+        Assert.Equal(1, counts["threshold_cross/release"]);
+        Assert.Equal(10, counts.Count);
+        var scanner = alerts.Where(a => a.GetProperty("entity_val").GetString() == "192.168.10.66@0" && a.GetProperty("alert_name").GetString() == "syn_scan").ToList();
+        Assert.Equal(DemoCapture.StartSeconds + 60, scanner[0].GetProperty("tstamp").GetInt64());
+        Assert.Equal(DemoCapture.StartSeconds + 120, scanner[1].GetProperty("tstamp_end").GetInt64());
+        Assert.True(File.Exists(Path.Combine(DemoCommand.DemoDirectory, "tocsin.yaml")));
+    }
+}
