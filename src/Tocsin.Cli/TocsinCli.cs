@@ -54,7 +54,8 @@ public static class TocsinCli
         var networks = new Option<string[]>("--local-networks", "-l") { Description = "local networks as comma-separated CIDR blocks (override the config)" };
         var format = FormatOption();
         var db = new Option<string?>("--db") { Description = "alert database file (default: the config's store.path, else ./tocsin.db)" };
-        var command = new Command("analyze", "Analyse capture files and print the alerts they raise, then a summary") { captures, config, networks, format, db };
+        var verbose = new Option<bool>("--verbose", "-v") { Description = "log progress to stderr" };
+        var command = new Command("analyze", "Analyse capture files and print the alerts they raise, then a summary") { captures, config, networks, format, db, verbose };
         command.SetAction(r => AnalysisRun.Execute(new AnalyzeRequest
         {
             Captures = r.GetValue(captures) ?? [],
@@ -62,6 +63,7 @@ public static class TocsinCli
             LocalNetworks = r.GetValue(networks),
             Format = r.GetValue(format),
             DbPath = r.GetValue(db),
+            Verbose = r.GetValue(verbose),
         }, env));
         return command;
     }

@@ -142,6 +142,13 @@ public struct PeakRate
             Peak = count;
     }
 
-    /// <summary>Starts a new interval; the second in progress carries on counting.</summary>
-    public void Clear() => Peak = count;
+    /// <summary>
+    /// Starts a new interval. Ticks fall on whole seconds before the packets at or after them are counted, so no
+    /// second straddles two intervals.
+    /// </summary>
+    public void Clear()
+    {
+        Peak = 0;
+        count = 0;
+    }
 }

@@ -92,8 +92,10 @@ public class HostTrackingTests
         var s = h.Tracker.Hosts.Find(new HostKey(Remote, 0))!;
         Assert.Equal(30, s.Interval.SynReceivedRate.Peak);
         c.Interval.Clear();
-        Assert.Equal(10, c.Interval.NewFlowsAsClientRate.Peak); // the second in progress carries on
+        Assert.Equal(0, c.Interval.NewFlowsAsClientRate.Peak);
         Assert.Equal(0, c.Interval.SynSent);
+        h.Send(1.9, Tcp(Local1, 30000, Remote, 80, TcpFlags.Syn));   // the same second goes on after a tick
+        Assert.Equal(1, c.Interval.NewFlowsAsClientRate.Peak);
     }
 
     [Fact]

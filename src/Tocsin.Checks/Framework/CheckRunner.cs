@@ -27,10 +27,13 @@ public sealed class CheckRunner : ITrafficObserver
     private readonly TrafficThresholdCheck[] interfaceThresholds;
     private readonly TrafficThresholdCheck[] networkThresholds;
     private readonly HostThresholdCheck[] hostThresholds;
+    private readonly bool[] hostThresholdLt;
     private readonly FlowCheckContext flowContext;
     private readonly HostCheckContext hostContext;
     private readonly Dictionary<(ThresholdCheck Check, string Entity), long[]> previousValues = [];
+    private readonly long[] lastThresholdTickNs = new long[Granularities.All.Count];
     private TrafficTracker? traffic;
+    private long lastHostTickNs;
 
     public CheckRunner(IEnumerable<Check> checks, AlertEngine engine, InterfaceInfo iface)
     {
@@ -47,6 +50,7 @@ public sealed class CheckRunner : ITrafficObserver
         interfaceThresholds = [.. trafficThresholds.Where(c => c.Entity == CheckEntity.Interface)];
         networkThresholds = [.. trafficThresholds.Where(c => c.Entity == CheckEntity.Network)];
         hostThresholds = [.. enabled.OfType<HostThresholdCheck>()];
+        hostThresholdLt = [.. Granularities.All.Select(g => hostThresholds.Any(c => c.ThresholdFor(g)?.Operator == ThresholdOperator.Lt))];
         flowContext = new FlowCheckContext(this);
         hostContext = new HostCheckContext(this);
     }
@@ -111,12 +115,20 @@ public sealed class CheckRunner : ITrafficObserver
 
     private static HostState StateOf(Host host) => host.CheckState as HostState ?? (HostState)(host.CheckState = new HostState());
 
-    /// <summary>The minute tick: every host check on every host, then the hosts' interval counters restart.</summary>
+    /// <summary>
+    /// The minute tick: every host check on every host, then the hosts' interval counters restart. A host without
+    /// packets since the last tick has nothing to report: it is only visited to release what it has engaged.
+    /// </summary>
     public void RunHostChecks()
     {
+        long since = lastHostTickNs;
+        lastHostTickNs = NowNs;
         foreach (var host in Traffic.Hosts.All)
         {
             bool anyEngaged = host.CheckState is HostState { Engaged.Count: > 0 };
+            bool active = host.LastSeenNs >= since;
+            if (!active && !anyEngaged)
+                continue;
             foreach (var check in hostChecks)
             {
                 var key = new AlertKey(AlertEntity.Host, host.EntityValue, check.AlertType, "", HostCheckPeriodSeconds);
@@ -133,7 +145,8 @@ public sealed class CheckRunner : ITrafficObserver
                 if (!hostContext.Triggered && engaged is not null)
                     ReleaseHostAlert(host, key);
             }
-            host.Interval.Clear();
+            if (active)
+                host.Interval.Clear();
         }
     }
 
@@ -159,10 +172,16 @@ public sealed class CheckRunner : ITrafficObserver
                 Evaluate(check, granularity, partialPeriod, AlertEntity.Network, name, check.Read(Traffic.Networks[i]), PreviousOf(check, name), null);
             }
         }
+        int slot = Slot(granularity);
+        long since = lastThresholdTickNs[slot];
+        lastThresholdTickNs[slot] = NowNs;
         if (hostThresholds.Length == 0)
             return;
         foreach (var host in Traffic.Hosts.All)
         {
+            // An idle host's value is 0 and its history unchanged: only an lt bound or an engaged alert needs it.
+            if (host.LastSeenNs < since && !hostThresholdLt[slot] && host.CheckState is not HostState { Engaged.Count: > 0 })
+                continue;
             var state = StateOf(host);
             state.Previous ??= new long[hostThresholds.Length * Granularities.All.Count];
             for (int i = 0; i < hostThresholds.Length; i++)

@@ -1,4 +1,7 @@
 using Spectre.Console;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Tocsin.Alerts;
 using Tocsin.Analysis;
 using Tocsin.Capture;
@@ -20,6 +23,8 @@ public sealed record AnalyzeRequest
 
     /// <summary>Alert database; null uses the config's store path.</summary>
     public string? DbPath { get; init; }
+
+    public bool Verbose { get; init; }
 }
 
 /// <summary>Runs an analysis end to end: config, pipeline, store, output, exit code.</summary>
@@ -66,8 +71,19 @@ public static class AnalysisRun
         }
 
         var dbPath = request.DbPath ?? config.Store.Path;
-        using var store = new SqliteAlertStore(dbPath, AlertTypeCatalog.Discover(typeof(Check).Assembly));
-        var engine = new AlertEngine([new StoreSink(store)]);
+        using var host = BuildHost(env, dbPath, request.Verbose);
+        try
+        {
+            host.Start();
+        }
+        catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or IOException or UnauthorizedAccessException or InvalidDataException)
+        {
+            env.Fail($"{dbPath}: cannot open the alert store: {e.Message}");
+            return ExitCodes.UsageOrConfig;
+        }
+        var store = host.Services.GetRequiredService<IAlertStore>();
+        var writer = host.Services.GetRequiredService<AlertStoreWriter>();
+        var engine = new AlertEngine([writer]);
         var collected = new List<Alert>();
         engine.AddSink(request.Format == OutputFormat.Ndjson ? new NdjsonSink(env.Out) : new CollectingSink(collected));
 
@@ -108,11 +124,25 @@ public static class AnalysisRun
         });
         ShowProgress(env, analyzer, work, request.Captures);
         var summary = work.GetAwaiter().GetResult();
+        writer.CompleteAsync().GetAwaiter().GetResult();
+        host.StopAsync().GetAwaiter().GetResult();
 
-        store.Flush();
         store.ApplyRetention(config.Store.MaxAge, config.Store.MaxAlertsPerFamily, summary.LastPacketNs / 1_000_000_000);
         WriteResults(env, request.Format, collected, summary, dbPath);
         return exit;
+    }
+
+    /// <summary>The services of a run: logging to the error stream, the alert store and its background writer.</summary>
+    private static IHost BuildHost(CliEnvironment env, string dbPath, bool verbose)
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Logging.AddProvider(new TextWriterLoggerProvider(env.Error));
+        builder.Logging.SetMinimumLevel(verbose ? LogLevel.Information : LogLevel.Warning);
+        builder.Services.AddSingleton(AlertTypeCatalog.Discover(typeof(Check).Assembly));
+        builder.Services.AddSingleton<IAlertStore>(sp => new SqliteAlertStore(dbPath, sp.GetRequiredService<AlertTypeCatalog>()));
+        builder.Services.AddSingleton<AlertStoreWriter>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<AlertStoreWriter>());
+        return builder.Build();
     }
 
     /// <summary>A progress bar on a terminal, only when the run lasts more than a second.</summary>
