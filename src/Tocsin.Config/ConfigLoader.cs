@@ -61,10 +61,10 @@ public static class ConfigLoader
                     config = config with { Store = Store(reader, value, path, config.Store, fileName) };
                     break;
                 case "flows":
-                    config = config with { Traffic = Flows(reader, value, path, config.Traffic) };
+                    config = config with { Traffic = Traffic(reader, value, path, config.Traffic, FlowSection) };
                     break;
                 case "hosts":
-                    config = config with { Traffic = Hosts(reader, value, path, config.Traffic) };
+                    config = config with { Traffic = Traffic(reader, value, path, config.Traffic, HostSection) };
                     break;
                 case "decoder":
                     foreach (var (k, _, v, p) in reader.Entries(value, path, DecoderKeys))
@@ -126,44 +126,35 @@ public static class ConfigLoader
         return store;
     }
 
-    private static TrafficOptions Flows(YamlReader reader, YamlNode node, string path, TrafficOptions t)
-    {
-        foreach (var (key, _, value, p) in reader.Entries(node, path, FlowKeys))
-        {
-            switch (key)
-            {
-                case "max" when reader.Integer(value, p, 1, int.MaxValue / 4) is { } max:
-                    t = t with { MaxFlows = (int)max };
-                    break;
-                case "idle_timeout" when Positive(reader, value, p) is { } d:
-                    t = t with { FlowIdleTimeout = d };
-                    break;
-                case "tcp_close_timeout" when Positive(reader, value, p) is { } d:
-                    t = t with { TcpCloseTimeout = d };
-                    break;
-                case "periodic_interval" when Positive(reader, value, p) is { } d:
-                    t = t with { FlowPeriodicInterval = d };
-                    break;
-            }
-        }
-        return t;
-    }
+    /// <summary>The settings of the flows and hosts sections: a table size and durations.</summary>
+    private sealed record TrafficSection(string[] Keys, Func<TrafficOptions, int, TrafficOptions> Max,
+        IReadOnlyDictionary<string, Func<TrafficOptions, TimeSpan, TrafficOptions>> Durations);
 
-    private static TrafficOptions Hosts(YamlReader reader, YamlNode node, string path, TrafficOptions t)
+    private static readonly TrafficSection FlowSection = new(FlowKeys, (t, max) => t with { MaxFlows = max }, new Dictionary<string, Func<TrafficOptions, TimeSpan, TrafficOptions>>
     {
-        foreach (var (key, _, value, p) in reader.Entries(node, path, HostKeys))
+        ["idle_timeout"] = (t, d) => t with { FlowIdleTimeout = d },
+        ["tcp_close_timeout"] = (t, d) => t with { TcpCloseTimeout = d },
+        ["periodic_interval"] = (t, d) => t with { FlowPeriodicInterval = d },
+    });
+
+    private static readonly TrafficSection HostSection = new(HostKeys, (t, max) => t with { MaxHosts = max }, new Dictionary<string, Func<TrafficOptions, TimeSpan, TrafficOptions>>
+    {
+        ["local_idle_timeout"] = (t, d) => t with { LocalHostIdleTimeout = d },
+        ["remote_idle_timeout"] = (t, d) => t with { RemoteHostIdleTimeout = d },
+    });
+
+    private static TrafficOptions Traffic(YamlReader reader, YamlNode node, string path, TrafficOptions t, TrafficSection section)
+    {
+        foreach (var (key, _, value, p) in reader.Entries(node, path, section.Keys))
         {
-            switch (key)
+            if (key == "max")
             {
-                case "max" when reader.Integer(value, p, 1, int.MaxValue / 4) is { } max:
-                    t = t with { MaxHosts = (int)max };
-                    break;
-                case "local_idle_timeout" when Positive(reader, value, p) is { } d:
-                    t = t with { LocalHostIdleTimeout = d };
-                    break;
-                case "remote_idle_timeout" when Positive(reader, value, p) is { } d:
-                    t = t with { RemoteHostIdleTimeout = d };
-                    break;
+                if (reader.Integer(value, p, 1, int.MaxValue / 4) is { } max)
+                    t = section.Max(t, (int)max);
+            }
+            else if (Positive(reader, value, p) is { } d)
+            {
+                t = section.Durations[key](t, d);
             }
         }
         return t;

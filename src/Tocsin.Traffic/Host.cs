@@ -9,11 +9,9 @@ public readonly record struct HostKey(IpAddr Ip, ushort VlanId)
     public override string ToString() => $"{Ip}@{VlanId}";
 }
 
-/// <summary>Per-host counters that start again at every host-check tick (ntopng's "counters reset every run").</summary>
-public struct HostInterval
+/// <summary>A host's packets of interest: TCP SYN, SYN-ACK, RST and FIN, and ICMP, each way.</summary>
+public struct HostPacketCounts
 {
-    public long NewFlowsAsClient;
-    public long NewFlowsAsServer;
     public long SynSent;
     public long SynReceived;
     public long SynAckSent;
@@ -24,6 +22,29 @@ public struct HostInterval
     public long FinReceived;
     public long IcmpSent;
     public long IcmpReceived;
+
+    public void Add(in HostPacketCounts other)
+    {
+        SynSent += other.SynSent;
+        SynReceived += other.SynReceived;
+        SynAckSent += other.SynAckSent;
+        SynAckReceived += other.SynAckReceived;
+        RstSent += other.RstSent;
+        RstReceived += other.RstReceived;
+        FinSent += other.FinSent;
+        FinReceived += other.FinReceived;
+        IcmpSent += other.IcmpSent;
+        IcmpReceived += other.IcmpReceived;
+    }
+}
+
+/// <summary>Per-host counters that start again at every host-check tick (ntopng's "counters reset every run").</summary>
+public struct HostInterval
+{
+    public long NewFlowsAsClient;
+    public long NewFlowsAsServer;
+
+    public HostPacketCounts Packets;
 
     /// <summary>Peak new flows (and SYNs) per second within the interval, for the flood checks.</summary>
     public PeakRate NewFlowsAsClientRate;
@@ -41,8 +62,7 @@ public struct HostInterval
     public void Clear()
     {
         NewFlowsAsClient = NewFlowsAsServer = 0;
-        SynSent = SynReceived = SynAckSent = SynAckReceived = 0;
-        RstSent = RstReceived = FinSent = FinReceived = IcmpSent = IcmpReceived = 0;
+        Packets = default;
         NewFlowsAsClientRate.Clear();
         NewFlowsAsServerRate.Clear();
         SynSentRate.Clear();
@@ -94,19 +114,28 @@ public sealed class Host
     public int ActiveFlowsAsClient;
     public int ActiveFlowsAsServer;
 
-    public long SynSent;
-    public long SynReceived;
-    public long SynAckSent;
-    public long SynAckReceived;
-    public long RstSent;
-    public long RstReceived;
-    public long FinSent;
-    public long FinReceived;
-    public long IcmpSent;
-    public long IcmpReceived;
+    private HostPacketCounts earlierIntervals;
 
     /// <summary>Counters of the current host-check interval.</summary>
     public HostInterval Interval;
+
+    /// <summary>SYN, SYN-ACK, RST, FIN and ICMP packets since the host was first seen.</summary>
+    public HostPacketCounts Packets
+    {
+        get
+        {
+            var total = earlierIntervals;
+            total.Add(Interval.Packets);
+            return total;
+        }
+    }
+
+    /// <summary>Closes the current interval (its counts join the totals) and starts the next one.</summary>
+    public void StartInterval()
+    {
+        earlierIntervals.Add(Interval.Packets);
+        Interval.Clear();
+    }
 
     /// <summary>Per-host state of the checks layer (its engaged alerts, threshold history), kept here to avoid a lookup per host per tick.</summary>
     public object? CheckState { get; set; }

@@ -187,10 +187,8 @@ public sealed class TrafficTracker
             TrackTcp(flow, ref dir, in p, flags, fromClient, sender, receiver);
         else if (p.Protocol is IpProtocol.Icmp or IpProtocol.Icmpv6)
         {
-            sender.IcmpSent++;
-            sender.Interval.IcmpSent++;
-            receiver.IcmpReceived++;
-            receiver.Interval.IcmpReceived++;
+            sender.Interval.Packets.IcmpSent++;
+            receiver.Interval.Packets.IcmpReceived++;
         }
     }
 
@@ -225,24 +223,22 @@ public sealed class TrafficTracker
         dir.TcpFlags |= flags;
         bool syn = (flags & TcpFlags.Syn) != 0, ack = (flags & TcpFlags.Ack) != 0;
         var state = flow.Tcp;
+        ref var sent = ref sender.Interval.Packets;
+        ref var received = ref receiver.Interval.Packets;
         if (syn)
         {
             if (ack)
             {
-                sender.SynAckSent++;
-                sender.Interval.SynAckSent++;
-                receiver.SynAckReceived++;
-                receiver.Interval.SynAckReceived++;
+                sent.SynAckSent++;
+                received.SynAckReceived++;
                 if (!fromClient)
                     state |= TcpState.SynAckFromServer;
             }
             else
             {
-                sender.SynSent++;
-                sender.Interval.SynSent++;
+                sent.SynSent++;
+                received.SynReceived++;
                 sender.Interval.SynSentRate.Add(NowNs);
-                receiver.SynReceived++;
-                receiver.Interval.SynReceived++;
                 receiver.Interval.SynReceivedRate.Add(NowNs);
                 if (fromClient)
                     state |= TcpState.SynFromClient;
@@ -254,18 +250,14 @@ public sealed class TrafficTracker
         }
         if ((flags & TcpFlags.Fin) != 0)
         {
-            sender.FinSent++;
-            sender.Interval.FinSent++;
-            receiver.FinReceived++;
-            receiver.Interval.FinReceived++;
+            sent.FinSent++;
+            received.FinReceived++;
             state |= fromClient ? TcpState.FinFromClient : TcpState.FinFromServer;
         }
         if ((flags & TcpFlags.Rst) != 0)
         {
-            sender.RstSent++;
-            sender.Interval.RstSent++;
-            receiver.RstReceived++;
-            receiver.Interval.RstReceived++;
+            sent.RstSent++;
+            received.RstReceived++;
             state |= fromClient ? TcpState.ResetFromClient : TcpState.ResetFromServer;
         }
         flow.Tcp = state;

@@ -43,17 +43,17 @@ public class HostTrackingTests
         Assert.Equal(3, c.FlowsAsClient);
         Assert.Equal(3, c.ActiveFlowsAsClient);
         Assert.Equal(3, s.FlowsAsServer);
-        Assert.Equal(2, c.SynSent);
-        Assert.Equal(2, s.SynReceived);
-        Assert.Equal(1, s.SynAckSent);
-        Assert.Equal(1, c.SynAckReceived);
-        Assert.Equal(1, c.FinSent);
-        Assert.Equal(1, s.FinReceived);
-        Assert.Equal(1, s.RstSent);
-        Assert.Equal(1, c.RstReceived);
-        Assert.Equal(1, c.IcmpSent);
-        Assert.Equal(1, s.IcmpReceived);
-        Assert.Equal(2, c.Interval.SynSent);
+        Assert.Equal(2, c.Packets.SynSent);
+        Assert.Equal(2, s.Packets.SynReceived);
+        Assert.Equal(1, s.Packets.SynAckSent);
+        Assert.Equal(1, c.Packets.SynAckReceived);
+        Assert.Equal(1, c.Packets.FinSent);
+        Assert.Equal(1, s.Packets.FinReceived);
+        Assert.Equal(1, s.Packets.RstSent);
+        Assert.Equal(1, c.Packets.RstReceived);
+        Assert.Equal(1, c.Packets.IcmpSent);
+        Assert.Equal(1, s.Packets.IcmpReceived);
+        Assert.Equal(2, c.Interval.Packets.SynSent);
         Assert.Equal(3, c.Interval.NewFlowsAsClient);
         Assert.Equal(1, c.Interval.Peers.Count);
         Assert.Equal(2, c.Interval.ServerPorts.Count);
@@ -91,9 +91,10 @@ public class HostTrackingTests
         Assert.Equal(30, c.Interval.SynSentRate.Peak);
         var s = h.Tracker.Hosts.Find(new HostKey(Remote, 0))!;
         Assert.Equal(30, s.Interval.SynReceivedRate.Peak);
-        c.Interval.Clear();
+        c.StartInterval();
         Assert.Equal(0, c.Interval.NewFlowsAsClientRate.Peak);
-        Assert.Equal(0, c.Interval.SynSent);
+        Assert.Equal(0, c.Interval.Packets.SynSent);
+        Assert.Equal(40, c.Packets.SynSent);
         h.Send(1.9, Tcp(Local1, 30000, Remote, 80, TcpFlags.Syn));   // the same second goes on after a tick
         Assert.Equal(1, c.Interval.NewFlowsAsClientRate.Peak);
     }

@@ -146,7 +146,7 @@ public sealed class CheckRunner : ITrafficObserver
                     ReleaseHostAlert(host, key);
             }
             if (active)
-                host.Interval.Clear();
+                host.StartInterval();
         }
     }
 

@@ -8,7 +8,7 @@ namespace Tocsin.Checks;
 /// hour, day; each set independently, unset = not evaluated) with <c>gt</c> or <c>lt</c>. The alert stays engaged
 /// while consecutive periods cross, one engaged alert per period length.
 /// </summary>
-public abstract class ThresholdCheck : Check
+public abstract class ThresholdCheck(string key, string title, string description, string metric) : Check
 {
     /// <summary>ntopng's alert_threshold_cross, for interfaces and networks.</summary>
     public static readonly AlertType ThresholdCross =
@@ -19,8 +19,12 @@ public abstract class ThresholdCheck : Check
     private readonly ThresholdParameter perHour = new("hour", "bound for the value of each hour");
     private readonly ThresholdParameter perDay = new("day", "bound for the value of each day (UTC)");
 
+    public sealed override string Key => key;
+    public sealed override string Title => title;
+    public sealed override string Description => description;
+
     /// <summary>Metric name used in alerts, e.g. "bytes".</summary>
-    public abstract string Metric { get; }
+    public string Metric => metric;
 
     public override AlertType AlertType => ThresholdCross;
 
@@ -34,13 +38,17 @@ public abstract class ThresholdCheck : Check
 }
 
 /// <summary>A threshold on an interface's or a local network's cumulative counters.</summary>
-public abstract class TrafficThresholdCheck : ThresholdCheck
+public abstract class TrafficThresholdCheck(string key, CheckEntity entity, string title, string description, string metric, Func<TrafficCounters, long> read)
+    : ThresholdCheck(key, title, description, metric)
 {
-    public abstract long Read(TrafficCounters counters);
+    public sealed override CheckEntity Entity => entity;
+
+    public long Read(TrafficCounters counters) => read(counters);
 }
 
 /// <summary>A threshold on a host's cumulative counters (ntopng's host traffic-volume rule alert).</summary>
-public abstract class HostThresholdCheck : ThresholdCheck
+public abstract class HostThresholdCheck(string key, string title, string description, string metric, Func<Host, long> read)
+    : ThresholdCheck(key, title, description, metric)
 {
     public static readonly AlertType TrafficVolume =
         AlertType.Host(26, "traffic_volume", "Threshold Crossed", AlertCategory.Network, Scores.Error);
@@ -49,5 +57,5 @@ public abstract class HostThresholdCheck : ThresholdCheck
 
     public override AlertType AlertType => TrafficVolume;
 
-    public abstract long Read(Host host);
+    public long Read(Host host) => read(host);
 }

@@ -1,33 +1,10 @@
-using Tocsin.Traffic;
-
 namespace Tocsin.Checks.Thresholds;
 
-public sealed class InterfaceBytes : TrafficThresholdCheck
-{
-    public override string Key => "interface_bytes";
-    public override string Title => "Interface Traffic Volume";
-    public override string Description => "Bytes seen on the interface per period";
-    public override CheckEntity Entity => CheckEntity.Interface;
-    public override string Metric => "bytes";
-    public override long Read(TrafficCounters counters) => counters.Bytes;
-}
+public sealed class InterfaceBytes() : TrafficThresholdCheck("interface_bytes", CheckEntity.Interface,
+    "Interface Traffic Volume", "Bytes seen on the interface per period", "bytes", c => c.Bytes);
 
-public sealed class InterfacePackets : TrafficThresholdCheck
-{
-    public override string Key => "interface_packets";
-    public override string Title => "Interface Packets";
-    public override string Description => "Packets seen on the interface per period";
-    public override CheckEntity Entity => CheckEntity.Interface;
-    public override string Metric => "packets";
-    public override long Read(TrafficCounters counters) => counters.Packets;
-}
+public sealed class InterfacePackets() : TrafficThresholdCheck("interface_packets", CheckEntity.Interface,
+    "Interface Packets", "Packets seen on the interface per period", "packets", c => c.Packets);
 
-public sealed class InterfaceFlows : TrafficThresholdCheck
-{
-    public override string Key => "interface_flows";
-    public override string Title => "Interface New Flows";
-    public override string Description => "Flows begun on the interface per period";
-    public override CheckEntity Entity => CheckEntity.Interface;
-    public override string Metric => "flows";
-    public override long Read(TrafficCounters counters) => counters.Flows;
-}
+public sealed class InterfaceFlows() : TrafficThresholdCheck("interface_flows", CheckEntity.Interface,
+    "Interface New Flows", "Flows begun on the interface per period", "flows", c => c.Flows);

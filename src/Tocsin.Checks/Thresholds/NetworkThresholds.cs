@@ -1,63 +1,19 @@
-using Tocsin.Traffic;
-
 namespace Tocsin.Checks.Thresholds;
 
-public sealed class NetworkBytes : TrafficThresholdCheck
-{
-    public override string Key => "network_bytes";
-    public override string Title => "Network Traffic Volume";
-    public override string Description => "Bytes to, from and within each local network per period";
-    public override CheckEntity Entity => CheckEntity.Network;
-    public override string Metric => "bytes";
-    public override long Read(TrafficCounters counters) => counters.Bytes;
-}
+public sealed class NetworkBytes() : TrafficThresholdCheck("network_bytes", CheckEntity.Network,
+    "Network Traffic Volume", "Bytes to, from and within each local network per period", "bytes", c => c.Bytes);
 
-public sealed class NetworkIngressBytes : TrafficThresholdCheck
-{
-    public override string Key => "network_ingress_bytes";
-    public override string Title => "Network Ingress Volume";
-    public override string Description => "Bytes entering each local network from outside per period";
-    public override CheckEntity Entity => CheckEntity.Network;
-    public override string Metric => "ingress bytes";
-    public override long Read(TrafficCounters counters) => counters.IngressBytes;
-}
+public sealed class NetworkIngressBytes() : TrafficThresholdCheck("network_ingress_bytes", CheckEntity.Network,
+    "Network Ingress Volume", "Bytes entering each local network from outside per period", "ingress bytes", c => c.IngressBytes);
 
-public sealed class NetworkEgressBytes : TrafficThresholdCheck
-{
-    public override string Key => "network_egress_bytes";
-    public override string Title => "Network Egress Volume";
-    public override string Description => "Bytes leaving each local network per period";
-    public override CheckEntity Entity => CheckEntity.Network;
-    public override string Metric => "egress bytes";
-    public override long Read(TrafficCounters counters) => counters.EgressBytes;
-}
+public sealed class NetworkEgressBytes() : TrafficThresholdCheck("network_egress_bytes", CheckEntity.Network,
+    "Network Egress Volume", "Bytes leaving each local network per period", "egress bytes", c => c.EgressBytes);
 
-public sealed class NetworkInnerBytes : TrafficThresholdCheck
-{
-    public override string Key => "network_inner_bytes";
-    public override string Title => "Network Inner Volume";
-    public override string Description => "Bytes between hosts of the same local network per period";
-    public override CheckEntity Entity => CheckEntity.Network;
-    public override string Metric => "inner bytes";
-    public override long Read(TrafficCounters counters) => counters.InnerBytes;
-}
+public sealed class NetworkInnerBytes() : TrafficThresholdCheck("network_inner_bytes", CheckEntity.Network,
+    "Network Inner Volume", "Bytes between hosts of the same local network per period", "inner bytes", c => c.InnerBytes);
 
-public sealed class NetworkPackets : TrafficThresholdCheck
-{
-    public override string Key => "network_packets";
-    public override string Title => "Network Packets";
-    public override string Description => "Packets to, from and within each local network per period";
-    public override CheckEntity Entity => CheckEntity.Network;
-    public override string Metric => "packets";
-    public override long Read(TrafficCounters counters) => counters.Packets;
-}
+public sealed class NetworkPackets() : TrafficThresholdCheck("network_packets", CheckEntity.Network,
+    "Network Packets", "Packets to, from and within each local network per period", "packets", c => c.Packets);
 
-public sealed class NetworkFlows : TrafficThresholdCheck
-{
-    public override string Key => "network_flows";
-    public override string Title => "Network New Flows";
-    public override string Description => "Flows begun by or towards each local network per period";
-    public override CheckEntity Entity => CheckEntity.Network;
-    public override string Metric => "flows";
-    public override long Read(TrafficCounters counters) => counters.Flows;
-}
+public sealed class NetworkFlows() : TrafficThresholdCheck("network_flows", CheckEntity.Network,
+    "Network New Flows", "Flows begun by or towards each local network per period", "flows", c => c.Flows);
