@@ -21,22 +21,21 @@ capture="$out/bench-$copies.pcap"
 if [ ! -f "$capture" ]; then
   dotnet "$bench_tool" make-capture "$capture" "$shared/pcaps/ndpi/pcap" "$copies" >&2
 fi
-packets=$(capinfos -M -c "$capture" 2>/dev/null | awk -F: '/Number of packets/{gsub(/ /,"",$2); print $2}' || true)
 
 median() { sort -g | awk '{a[NR]=$1} END{print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 
 # Analysis-only packets/s as Tocsin reports it (excludes process start-up), and peak RSS.
 tocsin_run() {
-  local config=("$@") i pps=() rss=()
+  local config=("$@") i pps=() rss=() packets=0
   for i in $(seq "$runs"); do
     rm -f "$out/bench.db"*
-    local line
-    line=$( { /usr/bin/time -f "RSS %M" dotnet "$tocsin" analyze "$capture" "${config[@]}" --format json --db "$out/bench.db" \
-              | python3 -c 'import json,sys; print(json.load(sys.stdin)["summary"]["packets_per_second"])'; } 2>&1 )
-    pps+=("$(echo "$line" | grep -v RSS)")
-    rss+=("$(echo "$line" | awk '/RSS/{print $2}')")
+    local text
+    text=$( { /usr/bin/time -f "RSS %M" dotnet "$tocsin" analyze "$capture" "${config[@]}" --format json --db "$out/bench.db"; } 2>&1 )
+    pps+=("$(echo "$text" | sed -n 's/.*"packets_per_second": *\([0-9.]*\).*/\1/p')")
+    packets=$(echo "$text" | sed -n 's/^ *"packets": *\([0-9]*\).*/\1/p' | head -1)
+    rss+=("$(echo "$text" | awk '/^RSS/{print $2}')")
   done
-  echo "$(printf '%s\n' "${pps[@]}" | median) $(printf '%s\n' "${rss[@]}" | median)"
+  echo "$(printf '%s\n' "${pps[@]}" | median) $(printf '%s\n' "${rss[@]}" | median) $packets"
 }
 
 ndpi_run() {
@@ -51,8 +50,8 @@ ndpi_run() {
   echo "$(printf '%s\n' "${pps[@]}" | median) $(printf '%s\n' "${rss[@]}" | median)"
 }
 
-read -r default_pps default_rss < <(tocsin_run)
-read -r all_pps all_rss < <(tocsin_run --config "$repo/bench/bench.yaml")
+read -r default_pps default_rss packets < <(tocsin_run)
+read -r all_pps all_rss _ < <(tocsin_run --config "$repo/bench/bench.yaml")
 read -r ndpi_pps ndpi_rss < <(ndpi_run)
 flow_bytes=$(dotnet "$bench_tool" flow-memory 200000 | sed -n 's/.*bytes_per_flow_with_two_hosts=//p')
 

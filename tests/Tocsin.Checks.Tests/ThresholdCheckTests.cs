@@ -130,3 +130,52 @@ public class ThresholdCheckTests
         Assert.Empty(new Scenario().Enable("interface_bytes", ("min", "gt 200K")).RunShared("synscan.pcap").Events);
     }
 }
+
+/// <summary>Every threshold check, on the metric it names: fires above its bound and stays silent below it.</summary>
+public class EveryThresholdMetricTests
+{
+    private static readonly IpAddr Lan = IpAddr.Parse("192.168.1.10");
+    private static readonly IpAddr Lan2 = IpAddr.Parse("192.168.1.20");
+    private static readonly IpAddr Outside = IpAddr.Parse("198.51.100.1");
+
+    /// <summary>
+    /// Minute 0: 20 new UDP flows of one 100-byte packet each, 10 out of the LAN, 5 into it and 5 inside it
+    /// (2,000 bytes, 20 packets, 20 flows seen by the interface, the network and the host 192.168.1.10).
+    /// </summary>
+    private static Scenario Traffic(Scenario s)
+    {
+        for (int i = 0; i < 10; i++)
+            s.At(1 + i, Udp(Lan, (ushort)(1000 + i), Outside, 53, new byte[58]));
+        for (int i = 0; i < 5; i++)
+            s.At(20 + i, Udp(Outside, (ushort)(2000 + i), Lan, 80, new byte[58]));
+        for (int i = 0; i < 5; i++)
+            s.At(30 + i, Udp(Lan, (ushort)(3000 + i), Lan2, 80, new byte[58]));
+        s.At(70, Udp(Lan, 9, Lan2, 9, new byte[58]));
+        return s;
+    }
+
+    [Theory]
+    [InlineData("interface_bytes", 2000, AlertEntity.Interface, "0")]
+    [InlineData("interface_packets", 20, AlertEntity.Interface, "0")]
+    [InlineData("interface_flows", 20, AlertEntity.Interface, "0")]
+    [InlineData("network_bytes", 2000, AlertEntity.Network, "192.168.1.0/24")]
+    [InlineData("network_packets", 20, AlertEntity.Network, "192.168.1.0/24")]
+    [InlineData("network_flows", 20, AlertEntity.Network, "192.168.1.0/24")]
+    [InlineData("network_egress_bytes", 1000, AlertEntity.Network, "192.168.1.0/24")]
+    [InlineData("network_ingress_bytes", 500, AlertEntity.Network, "192.168.1.0/24")]
+    [InlineData("network_inner_bytes", 500, AlertEntity.Network, "192.168.1.0/24")]
+    [InlineData("host_bytes", 2000, AlertEntity.Host, "192.168.1.10@0")]
+    [InlineData("host_packets", 20, AlertEntity.Host, "192.168.1.10@0")]
+    [InlineData("host_flows", 20, AlertEntity.Host, "192.168.1.10@0")]
+    public void The_check_measures_its_metric(string key, long expected, AlertEntity entity, string entityValue)
+    {
+        var fired = Traffic(new Scenario().Local("192.168.1.0/24").Enable(key, ("min", $"gt {expected - 1}"))).Run();
+        var alert = Assert.Single(fired.Events, e => e.Action == AlertAction.Engage && e.EntityValue == entityValue);
+        Assert.Equal(entity, alert.Entity);
+        Assert.Equal(expected, (long)alert.Params["value"]!);
+        Assert.Equal(Scenario.Seconds(60), alert.Tstamp);
+
+        var silent = Traffic(new Scenario().Local("192.168.1.0/24").Enable(key, ("min", $"gt {expected}"))).Run();
+        Assert.DoesNotContain(silent.Events, e => e.EntityValue == entityValue && e.Tstamp == Scenario.Seconds(60));
+    }
+}

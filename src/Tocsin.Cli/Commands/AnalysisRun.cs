@@ -123,11 +123,21 @@ public static class AnalysisRun
             return analyzer.Close();
         });
         ShowProgress(env, analyzer, work, request.Captures);
-        var summary = work.GetAwaiter().GetResult();
-        writer.CompleteAsync().GetAwaiter().GetResult();
+        AnalysisSummary summary;
+        try
+        {
+            summary = work.GetAwaiter().GetResult();
+            writer.CompleteAsync().GetAwaiter().GetResult();
+            store.ApplyRetention(config.Store.MaxAge, config.Store.MaxAlertsPerFamily, summary.LastPacketNs / 1_000_000_000);
+        }
+        catch (Exception e) when (e is System.Threading.Channels.ChannelClosedException or Microsoft.Data.Sqlite.SqliteException or IOException or ObjectDisposedException)
+        {
+            // The store failed under the analysis (disk full, file removed...): the alerts it did not take are lost to it.
+            env.Fail($"{dbPath}: writing alerts to the store failed after {writer.Written} alerts: {(e.InnerException ?? e).Message}");
+            return ExitCodes.UsageOrConfig;
+        }
         host.StopAsync().GetAwaiter().GetResult();
 
-        store.ApplyRetention(config.Store.MaxAge, config.Store.MaxAlertsPerFamily, summary.LastPacketNs / 1_000_000_000);
         WriteResults(env, request.Format, collected, summary, dbPath);
         return exit;
     }
