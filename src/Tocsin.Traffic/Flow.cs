@@ -85,6 +85,12 @@ public sealed class Flow
     /// <summary>Set when application-protocol detection has finished (the ProtocolDetected hook ran).</summary>
     public bool DetectionCompleted { get; internal set; }
 
+    /// <summary>What application-protocol detection found; null without an inspector or before it reports.</summary>
+    public IFlowApplication? Application { get; set; }
+
+    /// <summary>The flow inspector's own per-flow state (e.g. the nDPI flow), kept here to avoid a lookup per packet.</summary>
+    public object? InspectorState { get; set; }
+
     /// <summary>When the next PeriodicUpdate hook is due for this flow.</summary>
     public long NextPeriodicNs { get; set; }
 
@@ -104,6 +110,8 @@ public sealed class Flow
         ServerToClient = default;
         Tcp = TcpState.None;
         DetectionCompleted = false;
+        Application = null;
+        InspectorState = null;
         Alerts = default;
         Client = null!;
         Server = null!;

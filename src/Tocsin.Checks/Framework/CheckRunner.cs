@@ -289,7 +289,16 @@ public sealed class CheckRunner : ITrafficObserver
             IsSrvAttacker = (roles & FlowRoles.ServerAttacker) != 0,
             IsSrvVictim = (roles & FlowRoles.ServerVictim) != 0,
             FlowScore = flow.Alerts.Score,
+            L7Proto = flow.Application?.AppProtocol ?? -1,
+            L7MasterProto = flow.Application?.MasterProtocol ?? -1,
+            L7Name = flow.Application?.ProtocolName ?? "",
+            L7Category = flow.Application?.Category ?? 0,
+            HostName = flow.Application?.HostName ?? "",
+            RiskBitmap = flow.Application?.RiskBitmap ?? 0,
+            Risks = flow.Application?.RiskNames ?? [],
         };
+        parameters ??= [];
+        flow.Application?.WriteDetails(parameters);
         var alert = NewAlert(check, AlertEntity.Flow, "flow", parameters, message, 0, "", null, info);
         engine.Store(alert);
         return true;
