@@ -352,6 +352,13 @@ public sealed class TrafficTracker
 
     private void EndFlow(Flow flow)
     {
+        if (!flow.DetectionCompleted)
+        {
+            // Checks that wait for the protocol still see the flow, with what detection could conclude.
+            inspector.GiveUp(flow);
+            flow.DetectionCompleted = true;
+            observer.ProtocolDetected(flow);
+        }
         observer.FlowEnd(flow);
         inspector.Release(flow);
         flow.Client.ActiveFlowsAsClient--;
