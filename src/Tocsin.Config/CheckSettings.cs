@@ -66,7 +66,8 @@ internal static class CheckSettings
         {
             if (reader.List(node, path) is not { } items)
                 return;
-            var values = items.Select(i => i.Value).ToList();
+            var baseDir = Path.GetDirectoryName(Path.GetFullPath(reader.File)) ?? ".";
+            var values = items.Select(i => parameter.TakesPaths ? Path.GetFullPath(Path.Combine(baseDir, i.Value)) : i.Value).ToList();
             error = parameter.Validate(values);
             if (error is null)
                 staged.Add(() => parameter.TrySet(values));

@@ -10,14 +10,38 @@ public class CatalogTests
     public void Discovery_finds_every_check_once()
     {
         var keys = CheckCatalog.Discover().All.Select(c => c.Key).Order(StringComparer.Ordinal).ToArray();
-        Assert.Equal(
-            [
-                "flow_flood", "host_bytes", "host_flows", "host_packets",
-                "interface_bytes", "interface_flows", "interface_packets",
-                "network_bytes", "network_egress_bytes", "network_flows", "network_ingress_bytes", "network_inner_bytes", "network_packets",
-                "remote_to_remote", "syn_flood", "syn_scan", "tcp_connection_refused",
-            ],
-            keys);
+        // One check per nDPI 4.2 risk (ids 1-41), keyed as ntopng's.
+        var riskKeys = Csv("flow_alerts.csv").Where(r => int.TryParse(r["ndpi_risk_id"], CultureInfo.InvariantCulture, out var id) && id <= 41)
+            .Select(r => r["check_name"]);
+        string[] others =
+        [
+            "blacklisted", "blacklisted_client_contact", "blacklisted_server_contact",
+            "flow_flood", "host_bytes", "host_flows", "host_packets",
+            "interface_bytes", "interface_flows", "interface_packets",
+            "network_bytes", "network_egress_bytes", "network_flows", "network_ingress_bytes", "network_inner_bytes", "network_packets",
+            "remote_to_remote", "syn_flood", "syn_scan", "tcp_connection_refused",
+            "unexpected_dhcp", "unexpected_dns", "unexpected_ntp", "unexpected_smtp", "web_mining",
+        ];
+        Assert.Equal(others.Concat(riskKeys).Order(StringComparer.Ordinal), keys);
+    }
+
+    /// <summary>Risk alerts take nDPI 4.2's own severity, score and client share, as the issue asks.</summary>
+    [Fact]
+    public void Risk_checks_score_as_ndpi_4_2_does()
+    {
+        var table = File.ReadLines(Path.Combine(SharedData.SpecDir, "ndpi42_risks.txt"))
+            .Select(l => l.Split('|')).Where(c => c.Length == 6 && int.TryParse(c[0], CultureInfo.InvariantCulture, out var id) && id > 0)
+            .ToDictionary(c => int.Parse(c[0], CultureInfo.InvariantCulture), c => (Name: c[1], Score: int.Parse(c[3], CultureInfo.InvariantCulture), Client: int.Parse(c[4], CultureInfo.InvariantCulture)));
+        var risks = CheckCatalog.Discover().All.OfType<FlowRiskCheck>().ToList();
+        Assert.Equal(41, risks.Count);
+        foreach (var check in risks)
+        {
+            var expected = table[check.RiskId];
+            Assert.Equal(expected.Name, check.AlertType.Title);
+            Assert.Equal(expected.Score, check.Score);
+            Assert.Equal(expected.Client * 100 / expected.Score, check.ClientScorePercent);
+            Assert.True(check.EnabledByDefault);
+        }
     }
 
     [Fact]
@@ -46,7 +70,8 @@ public class CatalogTests
             Assert.True(rows.TryGetValue((type.Space, type.Id), out var row), $"{type} has no ntopng counterpart");
             Assert.Equal(row["key_name"], type.FullName);
             var score = row["default_severity_or_score"].Split(' ')[0];
-            if (int.TryParse(score, CultureInfo.InvariantCulture, out var expected))
+            bool ndpiRisk = row.TryGetValue("ndpi_risk_id", out var risk) && risk.Length > 0;
+            if (!ndpiRisk && int.TryParse(score, CultureInfo.InvariantCulture, out var expected))
                 Assert.True(expected == type.DefaultScore, $"{type}: ntopng's default score is {expected}, ours {type.DefaultScore}");
         }
     }
@@ -65,7 +90,7 @@ public class CatalogTests
             Assert.True(enabled == check.EnabledByDefault, $"{check.Key}: ntopng enables it by default: {enabled}");
             compared++;
         }
-        Assert.Equal(5, compared);
+        Assert.Equal(54, compared);
     }
 
     private static List<Dictionary<string, string>> Csv(string name)

@@ -32,6 +32,9 @@ internal sealed class Scenario : IAlertSink
 
     public List<Check> ExtraChecks { get; } = [];
 
+    /// <summary>Application detection to use (none by default, as in the core build).</summary>
+    public IFlowInspector? Inspector { get; set; }
+
     public List<Alert> Events { get; } = [];
 
     public AnalysisSummary? Summary { get; private set; }
@@ -97,7 +100,7 @@ internal sealed class Scenario : IAlertSink
         foreach (var extra in ExtraChecks)
             extra.Enabled = true;
         var engine = new AlertEngine([this]);
-        var analyzer = new Analyzer(new AnalysisOptions { LocalNetworks = localNetworks, Traffic = traffic }, Catalog.All.Concat(ExtraChecks), engine);
+        var analyzer = new Analyzer(new AnalysisOptions { LocalNetworks = localNetworks, Traffic = traffic }, Catalog.All.Concat(ExtraChecks), engine, Inspector);
         CaptureError = analyzer.Run(reader);
         Summary = analyzer.Close();
         return this;

@@ -22,6 +22,9 @@ public abstract class CheckParameter(string name, string description)
 
     public abstract bool IsList { get; }
 
+    /// <summary>Values are file paths: the config resolves relative ones against its own folder.</summary>
+    public virtual bool TakesPaths => false;
+
     /// <summary>Sets the value from config text; returns an error message, or null when accepted.</summary>
     public string? TrySet(string text) => Apply(text, commit: true);
 
