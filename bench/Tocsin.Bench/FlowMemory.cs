@@ -12,7 +12,7 @@ public static class FlowMemory
     public static int Measure(int flows)
     {
         var checks = CheckCatalog.Discover();
-        var runner = new CheckRunner(checks.All, new AlertEngine(), new InterfaceInfo(0, "bench"));
+        var runner = new FlowChecksRunner(checks.All, new AlertEngine(), new InterfaceInfo(0, "bench"));
         var tracker = new TrafficTracker(new TrafficOptions { MaxFlows = flows * 2, MaxHosts = flows * 4 }, LocalNetworks.None, runner);
         runner.Attach(tracker);
         var decoder = new PacketDecoder();

@@ -11,10 +11,11 @@ public readonly record struct AlertKey(AlertEntity Entity, string EntityValue, A
 
 /// <summary>
 /// Engages, updates and releases stateful alerts and stores events; publishes each event once to every sink.
-/// Single-threaded: driven by the analysis clock.
+/// Workers store flow alerts concurrently, so every operation holds one lock: sinks see one event at a time.
 /// </summary>
 public sealed class AlertEngine
 {
+    private readonly Lock gate = new();
     private readonly Dictionary<AlertKey, Alert> engaged = [];
     private readonly List<IAlertSink> sinks = [];
     private readonly Dictionary<(AlertType Type, AlertAction Action), long> counts = [];
@@ -27,20 +28,38 @@ public sealed class AlertEngine
 
     public void AddSink(IAlertSink sink) => sinks.Add(sink);
 
-    public IReadOnlyCollection<Alert> EngagedAlerts => engaged.Values;
+    /// <summary>A snapshot of the alerts engaged now.</summary>
+    public IReadOnlyList<Alert> EngagedAlerts
+    {
+        get
+        {
+            lock (gate)
+                return [.. engaged.Values];
+        }
+    }
 
-    /// <summary>Events published so far, per type and action.</summary>
-    public IReadOnlyDictionary<(AlertType Type, AlertAction Action), long> Counts => counts;
+    /// <summary>A snapshot of the events published so far, per type and action.</summary>
+    public IReadOnlyDictionary<(AlertType Type, AlertAction Action), long> Counts
+    {
+        get
+        {
+            lock (gate)
+                return new Dictionary<(AlertType, AlertAction), long>(counts);
+        }
+    }
 
-    public long Published { get; private set; }
-
-    public Alert? FindEngaged(in AlertKey key) => engaged.GetValueOrDefault(key);
+    public Alert? FindEngaged(in AlertKey key)
+    {
+        lock (gate)
+            return engaged.GetValueOrDefault(key);
+    }
 
     /// <summary>Publishes a one-shot event (action store).</summary>
     public void Store(Alert alert)
     {
         alert.Action = AlertAction.Store;
-        Publish(alert);
+        lock (gate)
+            Publish(alert);
     }
 
     /// <summary>
@@ -48,6 +67,12 @@ public sealed class AlertEngine
     /// with the new score, parameters and message while keeping its engage time. Returns true on a new engage.
     /// </summary>
     public bool Engage(in AlertKey key, Alert alert)
+    {
+        lock (gate)
+            return EngageLocked(key, alert);
+    }
+
+    private bool EngageLocked(in AlertKey key, Alert alert)
     {
         if (engaged.TryGetValue(key, out var current))
         {
@@ -67,28 +92,32 @@ public sealed class AlertEngine
     /// <summary>Releases the alert engaged under <paramref name="key"/>, if any, at <paramref name="tstampEnd"/>.</summary>
     public bool Release(in AlertKey key, long tstampEnd)
     {
-        if (!engaged.Remove(key, out var current))
-            return false;
-        Publish(current.CloneAs(AlertAction.Release, tstampEnd));
-        return true;
+        lock (gate)
+        {
+            if (!engaged.Remove(key, out var current))
+                return false;
+            Publish(current.CloneAs(AlertAction.Release, tstampEnd));
+            return true;
+        }
     }
 
-    /// <summary>Releases every engaged alert matching <paramref name="predicate"/> (e.g. all of a forgotten host).</summary>
-    public int ReleaseWhere(Func<AlertKey, bool> predicate, long tstampEnd)
+    /// <summary>Releases every engaged alert (the end of an analysis).</summary>
+    public int ReleaseAll(long tstampEnd)
     {
-        var keys = engaged.Keys.Where(predicate).ToList();
-        foreach (var key in keys)
-            Release(key, tstampEnd);
-        return keys.Count;
+        lock (gate)
+        {
+            var all = engaged.Values.ToList();
+            engaged.Clear();
+            foreach (var alert in all)
+                Publish(alert.CloneAs(AlertAction.Release, tstampEnd));
+            return all.Count;
+        }
     }
-
-    public int ReleaseAll(long tstampEnd) => ReleaseWhere(_ => true, tstampEnd);
 
     private void Publish(Alert alert)
     {
         var key = (alert.Type, alert.Action);
         counts[key] = counts.GetValueOrDefault(key) + 1;
-        Published++;
         foreach (var sink in sinks)
             sink.Publish(alert);
     }

@@ -11,4 +11,7 @@ public sealed record AnalysisOptions
     public DecoderOptions Decoder { get; init; } = new();
     public IReadOnlyList<IpNetwork> LocalNetworks { get; init; } = [];
     public InterfaceInfo Interface { get; init; } = new(0, "pcap");
+
+    /// <summary>Threads flows are sharded to (by a symmetric hash of their key); 1 runs everything on the reading thread.</summary>
+    public int Workers { get; init; } = 1;
 }

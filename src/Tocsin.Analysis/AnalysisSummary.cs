@@ -25,6 +25,7 @@ public sealed record AnalysisSummary
     public required long FirstPacketNs { get; init; }
     public required long LastPacketNs { get; init; }
     public required TimeSpan Elapsed { get; init; }
+    public int Workers { get; init; } = 1;
 
     public double PacketsPerSecond => Elapsed.TotalSeconds > 0 ? Packets / Elapsed.TotalSeconds : 0;
 }

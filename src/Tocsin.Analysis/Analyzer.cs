@@ -10,42 +10,68 @@ namespace Tocsin.Analysis;
 /// <summary>
 /// The offline pipeline: capture → decode → flows and hosts → checks → alert engine, on the capture's own clock.
 /// Feed it captures in order with <see cref="Run"/>, then <see cref="Close"/> it once.
+/// With several workers, the reading thread decodes and shards packets by flow; each worker tracks its flows and
+/// its view of the hosts; at every tick the workers pause, their hosts' counters are merged, and host and
+/// threshold checks run on the merged view, so the alerts equal those of one worker.
 /// </summary>
 public sealed class Analyzer
 {
     private readonly PacketDecoder decoder;
-    private readonly TrafficTracker traffic;
-    private readonly CheckRunner checks;
+    private readonly LocalNetworks networks;
+    private readonly Worker[] workers;
+    private readonly PacketBatch[] batches;
+    private readonly bool copyFrames;
+    private readonly PeriodicChecksRunner periodic;
     private readonly AlertEngine engine;
     private readonly PeriodicClock clock;
+    private readonly HostTable? mergedHosts;
+    private readonly TrafficOptions traffic;
     private readonly List<CaptureError> errors = [];
     private readonly Stopwatch elapsed = new();
     private DecodedPacket packet;
     private long packets;
     private long bytes;
-    private long flowPackets;
     private long firstPacketNs;
+    private long lastMergeNs;
+    private long currentPosition;
+    private long completedBytes;
     private AnalysisSummary? summary;
 
-    public Analyzer(AnalysisOptions options, IEnumerable<Check> checks, AlertEngine engine, IFlowInspector? inspector = null)
+    /// <param name="inspectors">Makes one application inspector per worker (null: no application detection).</param>
+    public Analyzer(AnalysisOptions options, IEnumerable<Check> checks, AlertEngine engine, Func<IFlowInspector>? inspectors = null)
     {
+        if (options.Workers < 1)
+            throw new ArgumentOutOfRangeException(nameof(options), "at least one worker");
         this.engine = engine;
+        traffic = options.Traffic;
         decoder = new PacketDecoder(options.Decoder);
-        this.checks = new CheckRunner(checks, engine, options.Interface);
-        traffic = new TrafficTracker(options.Traffic, new LocalNetworks(options.LocalNetworks), this.checks, inspector);
-        this.checks.Attach(traffic);
+        networks = new LocalNetworks(options.LocalNetworks);
+        var checkList = checks.ToList();
+        periodic = new PeriodicChecksRunner(checkList, engine, options.Interface, networks);
+        bool single = options.Workers == 1;
+        // One worker forgets its hosts itself; several feed a merged table that does it.
+        workers = [.. Enumerable.Range(0, options.Workers).Select(_ =>
+            new Worker(options, networks, checkList, engine, inspectors?.Invoke() ?? NoInspection.Instance, single ? periodic.HostRemoved : null))];
+        copyFrames = inspectors is not null;
+        batches = new PacketBatch[workers.Length];
+        if (!single)
+        {
+            mergedHosts = new HostTable(traffic.MaxHosts, networks);
+            for (int i = 0; i < workers.Length; i++)
+            {
+                workers[i].Start(i);
+                batches[i] = workers[i].RentBatch(copyFrames);
+            }
+        }
         clock = new PeriodicClock(Housekeeping, Tick);
     }
-
-    public TrafficTracker Traffic => traffic;
 
     public DecodeStats DecodeStats => decoder.Stats;
 
     /// <summary>Capture bytes read so far over every capture, for progress display (safe from another thread).</summary>
     public long BytesRead => Volatile.Read(ref completedBytes) + Volatile.Read(ref currentPosition);
 
-    private long currentPosition;
-    private long completedBytes;
+    private bool Single => mergedHosts is null;
 
     /// <summary>Reads a whole capture. Returns its error when it stopped early (what was read before is kept).</summary>
     public CaptureError? Run(ICaptureReader reader, CancellationToken cancellation = default)
@@ -87,25 +113,121 @@ public sealed class Analyzer
         if (decoder.Decode(raw.Data, raw.LinkType, raw.OriginalLength, ref packet) != DecodeResult.Ip)
             return;
         // Timestamps that go backwards are accounted at the clock's time, so flows never age in reverse.
-        if (traffic.Process(in packet, raw.Data, clock.NowNs) is not null)
-            flowPackets++;
+        if (Single)
+        {
+            workers[0].Process(in packet, raw.Data, clock.NowNs);
+            return;
+        }
+        int shard = packet.IsLaterFragment ? 0 : (int)((uint)FlowKey.Of(packet, out _).GetHashCode() % (uint)workers.Length);
+        if (!batches[shard].TryAdd(in packet, raw.Data, clock.NowNs))
+        {
+            Send(shard);
+            batches[shard].TryAdd(in packet, raw.Data, clock.NowNs);
+        }
     }
 
-    private void Housekeeping(long nowNs) => traffic.ExpireFlows(nowNs);
+    private void Send(int shard)
+    {
+        workers[shard].Post(new WorkItem(WorkKind.Packets, batches[shard]));
+        batches[shard] = workers[shard].RentBatch(copyFrames);
+    }
+
+    private void Flush()
+    {
+        for (int i = 0; i < workers.Length; i++)
+        {
+            if (batches[i].Count > 0)
+                Send(i);
+        }
+    }
+
+    private void Housekeeping(long nowNs)
+    {
+        if (Single)
+        {
+            workers[0].Traffic.ExpireFlows(nowNs);
+            return;
+        }
+        Flush();
+        foreach (var w in workers)
+            w.Post(new WorkItem(WorkKind.Housekeeping, TimeNs: nowNs));
+    }
 
     private void Tick(long nowNs, IReadOnlyList<Granularity> ending)
     {
-        traffic.ExpireFlows(nowNs);
+        bool minute = ending.Contains(Granularity.Minute);
+        Everywhere(WorkKind.Tick, nowNs, minute);
+        periodic.NowNs = nowNs;
         foreach (var g in ending)
         {
             if (g == Granularity.Minute)
             {
-                checks.RunHostChecks();
-                checks.RunFlowPeriodicUpdates();
-                traffic.PurgeHosts(nowNs);
+                periodic.RunHostChecks(Hosts());
+                if (Single)
+                    workers[0].Traffic.PurgeHosts(nowNs);
+                else
+                    mergedHosts!.Purge(nowNs, traffic.LocalHostIdleTimeout.Ticks * 100, traffic.RemoteHostIdleTimeout.Ticks * 100, periodic.HostRemoved);
             }
-            checks.RunThresholds(g, partialPeriod: false);
+            RunThresholds(g, partial: false);
         }
+    }
+
+    /// <summary>Has every worker do one step of the clock and waits until all have done it.</summary>
+    private void Everywhere(WorkKind kind, long nowNs, bool minute = false)
+    {
+        if (Single)
+        {
+            if (kind == WorkKind.Tick)
+                workers[0].Tick(nowNs, minute);
+            else
+                workers[0].Traffic.Close(nowNs);
+            return;
+        }
+        Flush();
+        using var done = new CountdownEvent(workers.Length);
+        foreach (var w in workers)
+            w.Post(new WorkItem(kind, TimeNs: nowNs, Minute: minute, Done: done));
+        while (!done.Wait(TimeSpan.FromMilliseconds(100)))
+        {
+            foreach (var w in workers)
+                w.ThrowIfFailed();
+        }
+    }
+
+    /// <summary>The hosts the periodic checks look at: the worker's own, or the workers' merged (absorbed now).</summary>
+    private IEnumerable<Host> Hosts()
+    {
+        if (Single)
+            return workers[0].Traffic.Hosts.All;
+        var merged = mergedHosts!;
+        merged.ResetActiveFlows();
+        foreach (var w in workers)
+        {
+            foreach (var host in w.Traffic.Hosts.All)
+                merged.Absorb(host, lastMergeNs);
+            w.Traffic.Hosts.RemoveInactive();
+        }
+        lastMergeNs = clock.NowNs;
+        return merged.All;
+    }
+
+    private void RunThresholds(Granularity g, bool partial)
+    {
+        if (Single)
+        {
+            var t = workers[0].Traffic;
+            periodic.RunThresholds(g, partial, t.Interface, t.Networks, t.Hosts.All);
+            return;
+        }
+        var total = new TrafficCounters();
+        var perNetwork = Enumerable.Range(0, networks.Count).Select(_ => new TrafficCounters()).ToArray();
+        foreach (var w in workers)
+        {
+            total.Add(w.Traffic.Interface);
+            for (int i = 0; i < perNetwork.Length; i++)
+                perNetwork[i].Add(w.Traffic.Networks[i]);
+        }
+        periodic.RunThresholds(g, partial, total, perNetwork, mergedHosts!.All);
     }
 
     /// <summary>
@@ -121,27 +243,35 @@ public sealed class Analyzer
         IReadOnlyList<Alert> engagedAtEnd = [];
         if (clock.Started)
         {
-            traffic.ExpireFlows(end);
-            checks.RunHostChecks();
+            Everywhere(WorkKind.Tick, end);
+            periodic.NowNs = end;
+            periodic.RunHostChecks(Hosts());
             foreach (var g in Granularities.All)
-                checks.RunThresholds(g, partialPeriod: true);
+                RunThresholds(g, partial: true);
             engagedAtEnd = [.. engine.EngagedAlerts.OrderBy(a => a.Tstamp).ThenBy(a => a.Type.Id).ThenBy(a => a.EntityValue, StringComparer.Ordinal)];
-            traffic.Close(end);
+            Everywhere(WorkKind.Close, end);
+            mergedHosts?.RemoveAll(periodic.HostRemoved);
             engine.ReleaseAll(end / 1_000_000_000);
         }
+        if (!Single)
+        {
+            foreach (var w in workers)
+                w.Complete();
+        }
         elapsed.Stop();
+        var decodeStats = decoder.Stats;
         summary = new AnalysisSummary
         {
             Packets = packets,
             Bytes = bytes,
-            IpPackets = decoder.Stats.IpPackets,
-            FlowPackets = flowPackets,
-            UnattributedPackets = traffic.UnattributedPackets,
-            Flows = traffic.Interface.Flows,
-            FlowsRefused = traffic.Flows.Refused,
-            Hosts = traffic.Hosts.Created,
-            HostsRefused = traffic.Hosts.Refused,
-            Decode = decoder.Stats,
+            IpPackets = decodeStats.IpPackets,
+            FlowPackets = workers.Sum(w => w.FlowPackets),
+            UnattributedPackets = workers.Sum(w => w.Traffic.UnattributedPackets),
+            Flows = workers.Sum(w => w.Traffic.Interface.Flows),
+            FlowsRefused = workers.Sum(w => w.Traffic.Flows.Refused),
+            Hosts = mergedHosts?.Created ?? workers[0].Traffic.Hosts.Created,
+            HostsRefused = workers.Sum(w => w.Traffic.Hosts.Refused),
+            Decode = decodeStats,
             Alerts = [.. engine.Counts.Select(kv => (kv.Key.Type, kv.Key.Action, kv.Value))
                 .OrderBy(x => x.Type.Space).ThenBy(x => x.Type.Id).ThenBy(x => x.Action)],
             EngagedAtEnd = engagedAtEnd,
@@ -149,6 +279,7 @@ public sealed class Analyzer
             FirstPacketNs = firstPacketNs,
             LastPacketNs = end,
             Elapsed = elapsed.Elapsed,
+            Workers = workers.Length,
         };
         return summary;
     }

@@ -20,9 +20,30 @@ public struct DistinctCounter
 
     public readonly bool IsExact => sketch is null;
 
-    public void Add(ulong value)
+    public void Add(ulong value) => AddHash(Mix(value));
+
+    /// <summary>Merges another counter's values in: the result equals having added them here.</summary>
+    public void Add(in DistinctCounter other)
     {
-        ulong h = Mix(value);
+        if (other.sketch is not null)
+        {
+            if (sketch is null)
+                ToSketch();
+            for (int i = 0; i < Registers; i++)
+                sketch![i] = Math.Max(sketch[i], other.sketch[i]);
+        }
+        else if (other.exact is not null)
+        {
+            foreach (var h in other.exact)
+            {
+                if (h != 0)
+                    AddHash(h);
+            }
+        }
+    }
+
+    private void AddHash(ulong h)
+    {
         if (sketch is not null)
         {
             AddToSketch(sketch, h);
@@ -34,13 +55,7 @@ public struct DistinctCounter
         exactCount++;
         if (exactCount > ExactLimit)
         {
-            sketch = new byte[Registers];
-            foreach (var stored in exact)
-            {
-                if (stored != 0)
-                    AddToSketch(sketch, stored);
-            }
-            exact = null;
+            ToSketch();
         }
         else if (exactCount * 2 > exact.Length)
         {
@@ -52,6 +67,17 @@ public struct DistinctCounter
             }
             exact = grown;
         }
+    }
+
+    private void ToSketch()
+    {
+        sketch = new byte[Registers];
+        foreach (var stored in exact ?? [])
+        {
+            if (stored != 0)
+                AddToSketch(sketch, stored);
+        }
+        exact = null;
     }
 
     /// <summary>Starts a new interval, keeping the allocated memory.</summary>
@@ -122,24 +148,58 @@ public struct DistinctCounter
     }
 }
 
-/// <summary>Highest number of events seen within one second during the current interval.</summary>
+/// <summary>
+/// Highest number of events seen within one second during the current interval. It remembers the count of each
+/// second (an interval lies within one UTC minute, so a second is its second-of-minute), which lets the rates
+/// of one host seen by several workers merge into exactly the peak one worker would have measured.
+/// </summary>
 public struct PeakRate
 {
-    private long second;
-    private int count;
+    // Seconds with events, in time order: (second-of-minute << 32) | count.
+    private long[]? seconds;
+    private int used;
 
     public int Peak { readonly get; private set; }
 
     public void Add(long nowNs)
     {
-        long s = nowNs / 1_000_000_000;
-        if (s != second)
+        int second = (int)(nowNs / 1_000_000_000 % 60);
+        if (used > 0 && (int)(seconds![used - 1] >> 32) == second)
         {
-            second = s;
-            count = 0;
+            seconds[used - 1]++;
         }
-        if (++count > Peak)
+        else
+        {
+            if (seconds is null || used == seconds.Length)
+                Array.Resize(ref seconds, Math.Max(4, used * 2));
+            seconds[used++] = ((long)second << 32) | 1;
+        }
+        int count = (int)seconds[used - 1];
+        if (count > Peak)
             Peak = count;
+    }
+
+    /// <summary>Adds another rate's events, second by second.</summary>
+    public void Add(in PeakRate other)
+    {
+        if (other.used == 0)
+            return;
+        Span<int> perSecond = stackalloc int[60];
+        for (int i = 0; i < used; i++)
+            perSecond[(int)(seconds![i] >> 32)] += (int)seconds[i];
+        for (int i = 0; i < other.used; i++)
+            perSecond[(int)(other.seconds![i] >> 32)] += (int)other.seconds[i];
+        used = 0;
+        Peak = 0;
+        for (int second = 0; second < 60; second++)
+        {
+            if (perSecond[second] == 0)
+                continue;
+            if (seconds is null || used == seconds.Length)
+                Array.Resize(ref seconds, Math.Max(4, used * 2));
+            seconds[used++] = ((long)second << 32) | (uint)perSecond[second];
+            Peak = Math.Max(Peak, perSecond[second]);
+        }
     }
 
     /// <summary>
@@ -148,7 +208,7 @@ public struct PeakRate
     /// </summary>
     public void Clear()
     {
+        used = 0;
         Peak = 0;
-        count = 0;
     }
 }

@@ -9,9 +9,15 @@ public readonly record struct HostKey(IpAddr Ip, ushort VlanId)
     public override string ToString() => $"{Ip}@{VlanId}";
 }
 
-/// <summary>A host's packets of interest: TCP SYN, SYN-ACK, RST and FIN, and ICMP, each way.</summary>
-public struct HostPacketCounts
+/// <summary>A host's additive counters: traffic, flows begun, and TCP SYN, SYN-ACK, RST, FIN and ICMP packets, each way.</summary>
+public struct HostCounts
 {
+    public long BytesSent;
+    public long BytesReceived;
+    public long PacketsSent;
+    public long PacketsReceived;
+    public long FlowsAsClient;
+    public long FlowsAsServer;
     public long SynSent;
     public long SynReceived;
     public long SynAckSent;
@@ -23,8 +29,14 @@ public struct HostPacketCounts
     public long IcmpSent;
     public long IcmpReceived;
 
-    public void Add(in HostPacketCounts other)
+    public void Add(in HostCounts other)
     {
+        BytesSent += other.BytesSent;
+        BytesReceived += other.BytesReceived;
+        PacketsSent += other.PacketsSent;
+        PacketsReceived += other.PacketsReceived;
+        FlowsAsClient += other.FlowsAsClient;
+        FlowsAsServer += other.FlowsAsServer;
         SynSent += other.SynSent;
         SynReceived += other.SynReceived;
         SynAckSent += other.SynAckSent;
@@ -38,13 +50,13 @@ public struct HostPacketCounts
     }
 }
 
-/// <summary>Per-host counters that start again at every host-check tick (ntopng's "counters reset every run").</summary>
+/// <summary>
+/// A host's counters over the current host-check interval (ntopng's "counters reset every run"). Every part
+/// merges exactly, so the intervals of one host seen by several workers add up to what one worker would count.
+/// </summary>
 public struct HostInterval
 {
-    public long NewFlowsAsClient;
-    public long NewFlowsAsServer;
-
-    public HostPacketCounts Packets;
+    public HostCounts Counts;
 
     /// <summary>Peak new flows (and SYNs) per second within the interval, for the flood checks.</summary>
     public PeakRate NewFlowsAsClientRate;
@@ -59,10 +71,23 @@ public struct HostInterval
     public DistinctCounter NtpServers;
     public DistinctCounter SmtpServers;
 
+    public void Add(in HostInterval other)
+    {
+        Counts.Add(other.Counts);
+        NewFlowsAsClientRate.Add(other.NewFlowsAsClientRate);
+        NewFlowsAsServerRate.Add(other.NewFlowsAsServerRate);
+        SynSentRate.Add(other.SynSentRate);
+        SynReceivedRate.Add(other.SynReceivedRate);
+        Peers.Add(other.Peers);
+        ServerPorts.Add(other.ServerPorts);
+        DnsServers.Add(other.DnsServers);
+        NtpServers.Add(other.NtpServers);
+        SmtpServers.Add(other.SmtpServers);
+    }
+
     public void Clear()
     {
-        NewFlowsAsClient = NewFlowsAsServer = 0;
-        Packets = default;
+        Counts = default;
         NewFlowsAsClientRate.Clear();
         NewFlowsAsServerRate.Clear();
         SynSentRate.Clear();
@@ -77,6 +102,9 @@ public struct HostInterval
 
 public sealed class Host
 {
+    private string? entityValue;
+    private HostCounts earlierIntervals;
+
     internal Host(HostKey key, bool isLocal, int networkIndex, long nowNs)
     {
         Key = key;
@@ -84,8 +112,6 @@ public sealed class Host
         NetworkIndex = networkIndex;
         FirstSeenNs = LastSeenNs = nowNs;
     }
-
-    private string? entityValue;
 
     public HostKey Key { get; }
 
@@ -101,31 +127,24 @@ public sealed class Host
     /// <summary>Index into the configured local networks, -1 for a remote host.</summary>
     public int NetworkIndex { get; }
 
-    public long FirstSeenNs { get; }
+    public long FirstSeenNs { get; internal set; }
     public long LastSeenNs { get; internal set; }
 
-    public long BytesSent;
-    public long BytesReceived;
-    public long PacketsSent;
-    public long PacketsReceived;
-
-    public long FlowsAsClient;
-    public long FlowsAsServer;
     public int ActiveFlowsAsClient;
     public int ActiveFlowsAsServer;
 
-    private HostPacketCounts earlierIntervals;
+    public int ActiveFlows => ActiveFlowsAsClient + ActiveFlowsAsServer;
 
     /// <summary>Counters of the current host-check interval.</summary>
     public HostInterval Interval;
 
-    /// <summary>SYN, SYN-ACK, RST, FIN and ICMP packets since the host was first seen.</summary>
-    public HostPacketCounts Packets
+    /// <summary>Every counter since the host was first seen (earlier intervals plus the current one).</summary>
+    public HostCounts Totals
     {
         get
         {
             var total = earlierIntervals;
-            total.Add(Interval.Packets);
+            total.Add(Interval.Counts);
             return total;
         }
     }
@@ -133,14 +152,12 @@ public sealed class Host
     /// <summary>Closes the current interval (its counts join the totals) and starts the next one.</summary>
     public void StartInterval()
     {
-        earlierIntervals.Add(Interval.Packets);
+        earlierIntervals.Add(Interval.Counts);
         Interval.Clear();
     }
 
     /// <summary>Per-host state of the checks layer (its engaged alerts, threshold history), kept here to avoid a lookup per host per tick.</summary>
     public object? CheckState { get; set; }
-
-    public int ActiveFlows => ActiveFlowsAsClient + ActiveFlowsAsServer;
 
     public override string ToString() => EntityValue;
 }

@@ -46,7 +46,7 @@ public sealed class HostTable
     }
 
     /// <summary>Removes hosts without active flows idle past their timeout, telling <paramref name="onRemoved"/> first.</summary>
-    internal int Purge(long nowNs, long localIdleNs, long remoteIdleNs, Action<Host> onRemoved)
+    public int Purge(long nowNs, long localIdleNs, long remoteIdleNs, Action<Host> onRemoved)
     {
         int removed = 0;
         foreach (var (key, host) in hosts)
@@ -63,7 +63,47 @@ public sealed class HostTable
         return removed;
     }
 
-    internal void RemoveAll(Action<Host> onRemoved)
+    /// <summary>
+    /// Folds one worker's host into this table, the merged view of several workers: its interval (when it had
+    /// packets since <paramref name="sinceNs"/>) and its active flows. The worker's host starts a new interval.
+    /// </summary>
+    public void Absorb(Host other, long sinceNs)
+    {
+        if (!hosts.TryGetValue(other.Key, out var merged))
+        {
+            merged = new Host(other.Key, other.IsLocal, other.NetworkIndex, other.FirstSeenNs);
+            hosts.Add(other.Key, merged);
+            Created++;
+        }
+        if (other.LastSeenNs >= sinceNs)
+        {
+            merged.Interval.Add(other.Interval);
+            merged.FirstSeenNs = Math.Min(merged.FirstSeenNs, other.FirstSeenNs);
+            merged.LastSeenNs = Math.Max(merged.LastSeenNs, other.LastSeenNs);
+            other.StartInterval();
+        }
+        merged.ActiveFlowsAsClient += other.ActiveFlowsAsClient;
+        merged.ActiveFlowsAsServer += other.ActiveFlowsAsServer;
+    }
+
+    /// <summary>Zeroes every host's active flows before the workers' counts are absorbed again.</summary>
+    public void ResetActiveFlows()
+    {
+        foreach (var host in hosts.Values)
+            host.ActiveFlowsAsClient = host.ActiveFlowsAsServer = 0;
+    }
+
+    /// <summary>Drops hosts without active flows, silently: a worker's hosts once absorbed into the merged table.</summary>
+    public void RemoveInactive()
+    {
+        foreach (var (key, host) in hosts)
+        {
+            if (host.ActiveFlows == 0)
+                hosts.Remove(key);
+        }
+    }
+
+    public void RemoveAll(Action<Host> onRemoved)
     {
         foreach (var host in hosts.Values)
             onRemoved(host);

@@ -119,13 +119,11 @@ public sealed class TrafficTracker
         flow.Server = server;
         flow.NextPeriodicNs = NowNs + periodicNs;
 
-        client.FlowsAsClient++;
         client.ActiveFlowsAsClient++;
-        client.Interval.NewFlowsAsClient++;
+        client.Interval.Counts.FlowsAsClient++;
         client.Interval.NewFlowsAsClientRate.Add(NowNs);
-        server.FlowsAsServer++;
         server.ActiveFlowsAsServer++;
-        server.Interval.NewFlowsAsServer++;
+        server.Interval.Counts.FlowsAsServer++;
         server.Interval.NewFlowsAsServerRate.Add(NowNs);
 
         client.Interval.Peers.Add((ulong)serverIp.GetHashCode() ^ ((ulong)p.VlanId << 32));
@@ -170,11 +168,13 @@ public sealed class TrafficTracker
 
         var sender = fromClient ? flow.Client : flow.Server;
         var receiver = fromClient ? flow.Server : flow.Client;
-        sender.PacketsSent++;
-        sender.BytesSent += wire;
+        ref var sent = ref sender.Interval.Counts;
+        ref var received = ref receiver.Interval.Counts;
+        sent.PacketsSent++;
+        sent.BytesSent += wire;
         sender.LastSeenNs = now;
-        receiver.PacketsReceived++;
-        receiver.BytesReceived += wire;
+        received.PacketsReceived++;
+        received.BytesReceived += wire;
         receiver.LastSeenNs = now;
 
         Interface.Packets++;
@@ -187,8 +187,8 @@ public sealed class TrafficTracker
             TrackTcp(flow, ref dir, in p, flags, fromClient, sender, receiver);
         else if (p.Protocol is IpProtocol.Icmp or IpProtocol.Icmpv6)
         {
-            sender.Interval.Packets.IcmpSent++;
-            receiver.Interval.Packets.IcmpReceived++;
+            sent.IcmpSent++;
+            received.IcmpReceived++;
         }
     }
 
@@ -223,8 +223,8 @@ public sealed class TrafficTracker
         dir.TcpFlags |= flags;
         bool syn = (flags & TcpFlags.Syn) != 0, ack = (flags & TcpFlags.Ack) != 0;
         var state = flow.Tcp;
-        ref var sent = ref sender.Interval.Packets;
-        ref var received = ref receiver.Interval.Packets;
+        ref var sent = ref sender.Interval.Counts;
+        ref var received = ref receiver.Interval.Counts;
         if (syn)
         {
             if (ack)

@@ -35,6 +35,9 @@ internal sealed class Scenario : IAlertSink
     /// <summary>Application detection to use (none by default, as in the core build).</summary>
     public IFlowInspector? Inspector { get; set; }
 
+    /// <summary>Worker threads (1 by default).</summary>
+    public int Workers { get; set; } = 1;
+
     public List<Alert> Events { get; } = [];
 
     public AnalysisSummary? Summary { get; private set; }
@@ -100,7 +103,9 @@ internal sealed class Scenario : IAlertSink
         foreach (var extra in ExtraChecks)
             extra.Enabled = true;
         var engine = new AlertEngine([this]);
-        var analyzer = new Analyzer(new AnalysisOptions { LocalNetworks = localNetworks, Traffic = traffic }, Catalog.All.Concat(ExtraChecks), engine, Inspector);
+        var inspector = Inspector;
+        var analyzer = new Analyzer(new AnalysisOptions { LocalNetworks = localNetworks, Traffic = traffic, Workers = Workers },
+            Catalog.All.Concat(ExtraChecks), engine, inspector is null ? null : () => inspector);
         CaptureError = analyzer.Run(reader);
         Summary = analyzer.Close();
         return this;

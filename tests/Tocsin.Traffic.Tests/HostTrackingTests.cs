@@ -27,34 +27,41 @@ public class HostTrackingTests
     public void Host_counters_follow_packets_flows_and_tcp_flags()
     {
         var h = new TrafficHarness();
-        var syn = Tcp(Local1, 40000, Remote, 80, TcpFlags.Syn, 1);
-        h.Send(0, syn);
+        byte[][] fromLocal =
+        [
+            Tcp(Local1, 40000, Remote, 80, TcpFlags.Syn, 1),
+            Tcp(Local1, 40000, Remote, 80, TcpFlags.Fin | TcpFlags.Ack, 2, 2, new byte[10]),
+            Tcp(Local1, 40001, Remote, 81, TcpFlags.Syn, 1),
+            Icmp(Local1, Remote, 8, 0, new byte[32]),
+        ];
+        h.Send(0, fromLocal[0]);
         h.Send(0.1, Tcp(Remote, 80, Local1, 40000, TcpFlags.Syn | TcpFlags.Ack, 1, 2));
-        h.Send(0.2, Tcp(Local1, 40000, Remote, 80, TcpFlags.Fin | TcpFlags.Ack, 2, 2));
+        h.Send(0.2, fromLocal[1]);
         h.Send(0.3, Tcp(Remote, 80, Local1, 40000, TcpFlags.Rst, 2));
-        h.Send(0.4, Tcp(Local1, 40001, Remote, 81, TcpFlags.Syn, 1));
-        h.Send(0.5, Icmp(Local1, Remote, 8, 0));
+        h.Send(0.4, fromLocal[2]);
+        h.Send(0.5, fromLocal[3]);
         var c = h.Tracker.Hosts.Find(new HostKey(Local1, 0))!;
         var s = h.Tracker.Hosts.Find(new HostKey(Remote, 0))!;
-        Assert.Equal(4, c.PacketsSent);
-        Assert.Equal(2, c.PacketsReceived);
-        Assert.Equal(2, s.PacketsSent);
-        Assert.Equal(syn.Length, c.BytesSent - (c.BytesSent - syn.Length));
-        Assert.Equal(3, c.FlowsAsClient);
+        Assert.Equal(4, c.Totals.PacketsSent);
+        Assert.Equal(2, c.Totals.PacketsReceived);
+        Assert.Equal(2, s.Totals.PacketsSent);
+        Assert.Equal(fromLocal.Sum(f => f.Length), c.Totals.BytesSent);
+        Assert.Equal(c.Totals.BytesSent, s.Totals.BytesReceived);
+        Assert.Equal(3, c.Totals.FlowsAsClient);
         Assert.Equal(3, c.ActiveFlowsAsClient);
-        Assert.Equal(3, s.FlowsAsServer);
-        Assert.Equal(2, c.Packets.SynSent);
-        Assert.Equal(2, s.Packets.SynReceived);
-        Assert.Equal(1, s.Packets.SynAckSent);
-        Assert.Equal(1, c.Packets.SynAckReceived);
-        Assert.Equal(1, c.Packets.FinSent);
-        Assert.Equal(1, s.Packets.FinReceived);
-        Assert.Equal(1, s.Packets.RstSent);
-        Assert.Equal(1, c.Packets.RstReceived);
-        Assert.Equal(1, c.Packets.IcmpSent);
-        Assert.Equal(1, s.Packets.IcmpReceived);
-        Assert.Equal(2, c.Interval.Packets.SynSent);
-        Assert.Equal(3, c.Interval.NewFlowsAsClient);
+        Assert.Equal(3, s.Totals.FlowsAsServer);
+        Assert.Equal(2, c.Totals.SynSent);
+        Assert.Equal(2, s.Totals.SynReceived);
+        Assert.Equal(1, s.Totals.SynAckSent);
+        Assert.Equal(1, c.Totals.SynAckReceived);
+        Assert.Equal(1, c.Totals.FinSent);
+        Assert.Equal(1, s.Totals.FinReceived);
+        Assert.Equal(1, s.Totals.RstSent);
+        Assert.Equal(1, c.Totals.RstReceived);
+        Assert.Equal(1, c.Totals.IcmpSent);
+        Assert.Equal(1, s.Totals.IcmpReceived);
+        Assert.Equal(2, c.Interval.Counts.SynSent);
+        Assert.Equal(3, c.Interval.Counts.FlowsAsClient);
         Assert.Equal(1, c.Interval.Peers.Count);
         Assert.Equal(2, c.Interval.ServerPorts.Count);
     }
@@ -93,8 +100,8 @@ public class HostTrackingTests
         Assert.Equal(30, s.Interval.SynReceivedRate.Peak);
         c.StartInterval();
         Assert.Equal(0, c.Interval.NewFlowsAsClientRate.Peak);
-        Assert.Equal(0, c.Interval.Packets.SynSent);
-        Assert.Equal(40, c.Packets.SynSent);
+        Assert.Equal(0, c.Interval.Counts.SynSent);
+        Assert.Equal(40, c.Totals.SynSent);
         h.Send(1.9, Tcp(Local1, 30000, Remote, 80, TcpFlags.Syn));   // the same second goes on after a tick
         Assert.Equal(1, c.Interval.NewFlowsAsClientRate.Peak);
     }

@@ -52,9 +52,9 @@ public abstract class FlowCheck : Check
 /// <summary>What a flow check can do while one of its hooks runs.</summary>
 public sealed class FlowCheckContext
 {
-    private readonly CheckRunner runner;
+    private readonly FlowChecksRunner runner;
 
-    internal FlowCheckContext(CheckRunner runner) => this.runner = runner;
+    internal FlowCheckContext(FlowChecksRunner runner) => this.runner = runner;
 
     internal FlowCheck Current { get; set; } = null!;
 

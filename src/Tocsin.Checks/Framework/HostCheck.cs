@@ -26,9 +26,9 @@ public abstract class HostCheck : Check
 
 public sealed class HostCheckContext
 {
-    private readonly CheckRunner runner;
+    private readonly PeriodicChecksRunner runner;
 
-    internal HostCheckContext(CheckRunner runner) => this.runner = runner;
+    internal HostCheckContext(PeriodicChecksRunner runner) => this.runner = runner;
 
     internal HostCheck Current { get; set; } = null!;
 

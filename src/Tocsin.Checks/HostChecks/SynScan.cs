@@ -18,8 +18,8 @@ public sealed class SynScan() : AttackerVictimCheck(256, "unanswered SYNs per mi
     public override AlertType AlertType => Alert;
 
     protected override (long AsAttacker, long AsVictim) Measure(Host host) =>
-        (Math.Max(0, host.Interval.Packets.SynSent - host.Interval.Packets.SynAckReceived),
-         Math.Max(0, host.Interval.Packets.SynReceived - host.Interval.Packets.SynAckSent));
+        (Math.Max(0, host.Interval.Counts.SynSent - host.Interval.Counts.SynAckReceived),
+         Math.Max(0, host.Interval.Counts.SynReceived - host.Interval.Counts.SynAckSent));
 
     protected override string Describe(Host host, HostRole role, long value, long threshold) => role == HostRole.Attacker
         ? $"TCP SYN scan: {host.Ip} sent {value} SYNs without answer in the last minute (threshold {threshold})"

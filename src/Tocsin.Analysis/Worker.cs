@@ -1,0 +1,185 @@
+using System.Collections.Concurrent;
+using System.Runtime.ExceptionServices;
+using System.Threading.Channels;
+using Tocsin.Alerts;
+using Tocsin.Checks;
+using Tocsin.Decode;
+using Tocsin.Traffic;
+
+namespace Tocsin.Analysis;
+
+/// <summary>
+/// One shard of the traffic: the flows whose key hashes to it, the hosts as it sees them, its flow checks and its
+/// own application inspector (nDPI is not thread-safe). Run inline, or on its own thread fed by a channel.
+/// </summary>
+internal sealed class Worker
+{
+    private readonly Channel<WorkItem> queue = Channel.CreateBounded<WorkItem>(new BoundedChannelOptions(16)
+    {
+        SingleReader = true,
+        SingleWriter = true,
+        FullMode = BoundedChannelFullMode.Wait,
+    });
+    private readonly ConcurrentQueue<PacketBatch> freeBatches = new();
+    private Thread? thread;
+    private ExceptionDispatchInfo? failure;
+
+    public Worker(AnalysisOptions options, LocalNetworks networks, IEnumerable<Check> checks, AlertEngine engine,
+        IFlowInspector inspector, Action<Host>? hostRemoved)
+    {
+        Checks = new FlowChecksRunner(checks, engine, options.Interface, hostRemoved);
+        Traffic = new TrafficTracker(options.Traffic, networks, Checks, inspector);
+        Checks.Attach(Traffic);
+    }
+
+    public TrafficTracker Traffic { get; }
+
+    public FlowChecksRunner Checks { get; }
+
+    public long FlowPackets { get; private set; }
+
+    public bool Failed => failure is not null;
+
+    public void Process(in DecodedPacket packet, ReadOnlySpan<byte> frame, long timestampNs)
+    {
+        if (Traffic.Process(in packet, frame, timestampNs) is not null)
+            FlowPackets++;
+    }
+
+    /// <summary>The clock reached a tick: flows idle by then end, and on minute ticks long flows get their periodic update.</summary>
+    public void Tick(long nowNs, bool minute)
+    {
+        Traffic.ExpireFlows(nowNs);
+        if (minute)
+            Checks.RunPeriodicUpdates();
+    }
+
+    public void Start(int index)
+    {
+        thread = new Thread(Loop) { Name = $"tocsin-worker-{index}", IsBackground = true };
+        thread.Start();
+    }
+
+    /// <summary>A batch to fill: a recycled one when the worker has returned some.</summary>
+    public PacketBatch RentBatch(bool copyFrames) => freeBatches.TryDequeue(out var batch) ? batch : new PacketBatch(copyFrames);
+
+    /// <summary>Queues work, waiting while the worker is behind; rethrows the worker's failure.</summary>
+    public void Post(WorkItem item)
+    {
+        failure?.Throw();
+        if (!queue.Writer.TryWrite(item))
+            queue.Writer.WriteAsync(item).AsTask().GetAwaiter().GetResult();
+    }
+
+    /// <summary>No more work: waits for the thread to finish everything queued.</summary>
+    public void Complete()
+    {
+        queue.Writer.TryComplete();
+        thread?.Join();
+        failure?.Throw();
+    }
+
+    public void ThrowIfFailed() => failure?.Throw();
+
+    private void Loop()
+    {
+        var reader = queue.Reader;
+        try
+        {
+            while (true)
+            {
+                if (!reader.TryRead(out var item))
+                {
+                    if (!reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
+                        return;
+                    continue;
+                }
+                Handle(item);
+            }
+        }
+        catch (Exception e)
+        {
+            failure = ExceptionDispatchInfo.Capture(e);
+        }
+    }
+
+    private void Handle(WorkItem item)
+    {
+        switch (item.Kind)
+        {
+            case WorkKind.Packets:
+                var batch = item.Batch!;
+                for (int i = 0; i < batch.Count; i++)
+                    Process(in batch.Packets[i], batch.Frame(i), batch.Times[i]);
+                batch.Clear();
+                freeBatches.Enqueue(batch);
+                break;
+            case WorkKind.Housekeeping:
+                Traffic.ExpireFlows(item.TimeNs);
+                break;
+            case WorkKind.Tick:
+                Tick(item.TimeNs, item.Minute);
+                break;
+            case WorkKind.Close:
+                Traffic.Close(item.TimeNs);
+                break;
+        }
+        item.Done?.Signal();
+    }
+}
+
+internal enum WorkKind
+{
+    Packets,
+    Housekeeping,
+    Tick,
+    Close,
+}
+
+/// <summary>What the reader sends a worker: packets, or a moment of the clock (with a countdown when it waits for it).</summary>
+internal sealed record WorkItem(WorkKind Kind, PacketBatch? Batch = null, long TimeNs = 0, bool Minute = false, CountdownEvent? Done = null);
+
+/// <summary>Decoded packets (and their frames, when an inspector needs them) on their way to one worker, reused.</summary>
+internal sealed class PacketBatch(bool copyFrames)
+{
+    public const int Capacity = 512;
+    private const int DataCapacity = 512 * 1024;
+
+    // Inspectors look at one IP packet (at most 64 KiB) behind a few link and tunnel headers.
+    private const int MaxFrameCopy = 128 * 1024;
+
+    private readonly byte[] data = copyFrames ? new byte[DataCapacity] : [];
+    private readonly int[] offsets = new int[Capacity];
+    private readonly int[] lengths = new int[Capacity];
+    private int used;
+
+    public DecodedPacket[] Packets { get; } = new DecodedPacket[Capacity];
+
+    public long[] Times { get; } = new long[Capacity];
+
+    public int Count { get; private set; }
+
+    /// <summary>False when full (by count or by frame bytes): send it and start another.</summary>
+    public bool TryAdd(in DecodedPacket packet, ReadOnlySpan<byte> frame, long timestampNs)
+    {
+        int length = copyFrames ? Math.Min(frame.Length, MaxFrameCopy) : 0;
+        if (Count == Capacity || used + length > data.Length)
+            return false;
+        frame[..length].CopyTo(data.AsSpan(used));
+        offsets[Count] = used;
+        lengths[Count] = length;
+        used += length;
+        Packets[Count] = packet;
+        Times[Count] = timestampNs;
+        Count++;
+        return true;
+    }
+
+    public ReadOnlySpan<byte> Frame(int i) => data.AsSpan(offsets[i], lengths[i]);
+
+    public void Clear()
+    {
+        Count = 0;
+        used = 0;
+    }
+}

@@ -1,0 +1,72 @@
+using Tocsin.Alerts;
+using Tocsin.Decode;
+using Tocsin.Testing;
+using static Tocsin.Decode.PacketBuilder;
+
+namespace Tocsin.Checks.Tests;
+
+/// <summary>Sharding flows to several workers must not change a single alert or count.</summary>
+public class WorkerTests
+{
+    /// <summary>An alert event as a comparable line (the order of events across workers may differ).</summary>
+    private static string Describe(Alert a) =>
+        $"{a.Action} {a.Type.FullName} {a.EntityValue} {a.Subtype} {a.Tstamp}-{a.TstampEnd} {a.Score} {a.Message} {a.Params.ToJsonString()} " +
+        (a.Flow is { } f ? $"{f.Proto} {f.CliIp}:{f.CliPort}>{f.SrvIp}:{f.SrvPort} {f.Cli2SrvPackets}/{f.Srv2CliPackets} {f.FlowScore}" : "") +
+        (a.Host is { } h ? $"{h.IsAttacker}{h.IsVictim}" : "");
+
+    private static Scenario AllChecks(int workers)
+    {
+        var s = new Scenario { Workers = workers }.Local("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16");
+        foreach (var c in s.Catalog.All)
+            c.Enabled = true;
+        foreach (var t in s.Catalog.All.OfType<ThresholdCheck>())
+        {
+            Assert.Null(t.FindParameter("min")!.TrySet("gt 20K"));
+            Assert.Null(t.FindParameter("5min")!.TrySet("gt 100"));
+        }
+        return s;
+    }
+
+    private static void AssertSame(Scenario one, Scenario many)
+    {
+        Assert.Equal(one.Events.Select(Describe).Order(StringComparer.Ordinal), many.Events.Select(Describe).Order(StringComparer.Ordinal));
+        var (a, b) = (one.Summary!, many.Summary!);
+        Assert.Equal((a.Packets, a.Flows, a.FlowPackets, a.Hosts, a.UnattributedPackets, a.EngagedAtEnd.Count),
+            (b.Packets, b.Flows, b.FlowPackets, b.Hosts, b.UnattributedPackets, b.EngagedAtEnd.Count));
+    }
+
+    [Theory]
+    [InlineData("synscan.pcap")]
+    [InlineData("skype.pcap")]
+    [InlineData("dnscrypt-v1-and-resolver-pings.pcap")]
+    [InlineData("instagram.pcap")]
+    [InlineData("6in4tunnel.pcap")]
+    public void Shared_captures_give_the_same_alerts_with_three_workers(string capture)
+    {
+        var one = AllChecks(1).RunShared(capture);
+        var three = AllChecks(3).RunShared(capture);
+        Assert.NotEmpty(one.Events);
+        AssertSame(one, three);
+    }
+
+    /// <summary>A scan split across workers by flow: only the merged per-host counts cross the thresholds.</summary>
+    [Fact]
+    public void Host_counters_are_merged_across_workers_before_host_checks()
+    {
+        Scenario Build(int workers)
+        {
+            var s = new Scenario { Workers = workers }.Enable("syn_scan", ("threshold", "100")).Enable("flow_flood", ("threshold", "60"))
+                .Enable("syn_flood", ("threshold", "60")).Enable("host_flows", ("min", "gt 150"));
+            var scanner = IpAddr.Parse("10.1.1.1");
+            for (int i = 0; i < 200; i++)
+                s.At(1 + i * 0.01, Tcp(scanner, (ushort)(20000 + i), IpAddr.Parse("10.1.2." + (i % 200)), 22, TcpFlags.Syn));
+            s.At(90, Udp(scanner, 1, IpAddr.Parse("10.9.9.9"), 1));
+            return s.Run();
+        }
+        var one = Build(1);
+        var four = Build(4);
+        Assert.Equal(["flow_flood", "syn_flood", "syn_scan", "traffic_volume"], one.Events.Where(e => e.Action == AlertAction.Engage).Select(e => e.Type.Name).Order());
+        Assert.Equal(200, (long)one.Of("syn_scan")[0].Params["value"]!);
+        AssertSame(one, four);
+    }
+}
