@@ -40,8 +40,9 @@ public enum TcpState : byte
 }
 
 /// <summary>
-/// A bidirectional conversation, oriented client → server: the SYN sender, or the SYN-ACK receiver, else the
-/// sender of the first packet seen.
+/// A bidirectional conversation, oriented client → server: the SYN sender, or the SYN-ACK receiver; without
+/// either, the end on the more server-like port (well-known, then registered) is the server, else the first
+/// sender is the client.
 /// </summary>
 public sealed class Flow
 {

@@ -22,6 +22,11 @@ public interface IFlowApplication
 
     string CategoryName { get; }
 
+    /// <summary>nDPI's breed of the protocol: 0 safe, 1 acceptable, 2 fun, 3 unsafe, 4 potentially dangerous, 5 dangerous, 6 tracker/ads, 7 unrated.</summary>
+    int Breed { get; }
+
+    string BreedName { get; }
+
     /// <summary>Server name: TLS SNI, HTTP Host, DNS query, SSH client banner...; empty when none.</summary>
     string HostName { get; }
 

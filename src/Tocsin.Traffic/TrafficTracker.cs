@@ -100,8 +100,12 @@ public sealed class TrafficTracker
 
     private Flow? CreateFlow(in FlowKey key, int hash, bool sourceIsA, in DecodedPacket p, byte flags)
     {
-        // The SYN sender is the client; a SYN-ACK seen first means its receiver sent the SYN; else the first sender.
-        bool sourceIsClient = (flags & (TcpFlags.Syn | TcpFlags.Ack)) != (TcpFlags.Syn | TcpFlags.Ack);
+        // The SYN sender is the client, and a SYN-ACK seen first means its receiver sent the SYN. Without either
+        // (UDP, or TCP picked up mid-conversation) the end on the more server-like port is the server, and on a
+        // tie the first sender is the client.
+        bool sourceIsClient = (flags & TcpFlags.Syn) != 0
+            ? (flags & TcpFlags.Ack) == 0
+            : ServerLikeness(p.SrcPort) <= ServerLikeness(p.DstPort);
         var clientIp = sourceIsClient ? p.Src : p.Dst;
         var serverIp = sourceIsClient ? p.Dst : p.Src;
         var client = Hosts.GetOrAdd(new HostKey(clientIp, p.VlanId), NowNs);
@@ -154,6 +158,9 @@ public sealed class TrafficTracker
             Networks[sn].Flows++;
         return flow;
     }
+
+    /// <summary>2 for well-known ports, 1 for registered ones, 0 for the dynamic range clients pick from.</summary>
+    private static int ServerLikeness(ushort port) => port < 1024 ? 2 : port < 49152 ? 1 : 0;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Account(Flow flow, in DecodedPacket p, byte flags, bool fromClient)

@@ -19,7 +19,7 @@ public class CatalogTests
             "flow_flood", "host_bytes", "host_flows", "host_packets",
             "interface_bytes", "interface_flows", "interface_packets",
             "network_bytes", "network_egress_bytes", "network_flows", "network_ingress_bytes", "network_inner_bytes", "network_packets",
-            "remote_to_remote", "syn_flood", "syn_scan", "tcp_connection_refused",
+            "remote_to_local_insecure_proto", "remote_to_remote", "syn_flood", "syn_scan", "tcp_connection_refused",
             "unexpected_dhcp", "unexpected_dns", "unexpected_ntp", "unexpected_smtp", "web_mining",
         ];
         Assert.Equal(others.Concat(riskKeys).Order(StringComparer.Ordinal), keys);

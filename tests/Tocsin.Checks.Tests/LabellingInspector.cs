@@ -6,7 +6,7 @@ namespace Tocsin.Checks.Tests;
 
 /// <summary>What a test says detection found for a flow.</summary>
 internal sealed record TestApplication(int MasterProtocol, int AppProtocol, string ProtocolName, int Category = 0,
-    string CategoryName = "", string HostName = "", ulong RiskBitmap = 0) : IFlowApplication
+    string CategoryName = "", string HostName = "", ulong RiskBitmap = 0, int Breed = 7, string BreedName = "Unrated") : IFlowApplication
 {
     public IReadOnlyList<string> RiskNames { get; init; } = [];
 

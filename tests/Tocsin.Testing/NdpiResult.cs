@@ -5,8 +5,32 @@ using System.Text.RegularExpressions;
 namespace Tocsin.Testing;
 
 /// <summary>One flow line of an ndpiReader result file.</summary>
-public sealed record NdpiFlow(string Protocol, string SrcIp, int SrcPort, string DstIp, int DstPort, int Vlan, bool Bidirectional, string Line)
+public sealed partial record NdpiFlow(string Protocol, string SrcIp, int SrcPort, string DstIp, int DstPort, int Vlan, bool Bidirectional, string Line)
 {
+    /// <summary>The detected protocol's name as printed after "proto: ids/", e.g. "TLS.Facebook", "DNS", "Unknown".</summary>
+    public string Application => ApplicationField().Match(Line) is { Success: true } m ? m.Groups["name"].Value : "";
+
+    /// <summary>The names of the risks listed in "[Risk: ** A **** B **]", in printed (id) order; empty when none.</summary>
+    public IReadOnlyList<string> Risks =>
+        RiskField().Match(Line) is { Success: true } m ? [.. m.Groups["risk"].Captures.Select(c => c.Value)] : [];
+
+    /// <summary>The value of a "[Name: value]" field ("Hostname/SNI", "JA3C", "URL"...), or null when the line has none.</summary>
+    public string? Field(string name)
+    {
+        var start = Line.IndexOf("[" + name + ": ", StringComparison.Ordinal);
+        if (start < 0)
+            return null;
+        start += name.Length + 3;
+        var end = Line.IndexOf("][", start, StringComparison.Ordinal);
+        return end < 0 ? Line[start..Line.LastIndexOf(']')] : Line[start..end];
+    }
+
+    [GeneratedRegex(@"\[proto: [^/\]]*/(?<name>[^\]]+)\]")]
+    private static partial Regex ApplicationField();
+
+    [GeneratedRegex(@"\[Risk: (\*\* (?<risk>.+?) \*\*)+\]")]
+    private static partial Regex RiskField();
+
     /// <summary>Direction-free identity: protocol, VLAN and the two ends in a fixed order.</summary>
     public string Key => MakeKey(Protocol, Vlan, SrcIp, SrcPort, DstIp, DstPort);
 

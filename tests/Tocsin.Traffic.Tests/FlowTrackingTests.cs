@@ -40,22 +40,28 @@ public class FlowTrackingTests
         Assert.Equal(1, f.ServerToClient.Packets);
     }
 
-    [Fact]
-    public void Without_syn_the_first_sender_is_the_client()
+    [Theory]
+    [InlineData(53, 3333, false)]       // a DNS answer seen first: the sender is the server
+    [InlineData(50000, 443, true)]      // a dynamic port talking to a well-known one
+    [InlineData(9050, 55190, false)]    // registered vs dynamic: TCP picked up mid-conversation
+    [InlineData(5060, 5060, true)]      // a tie: the first sender is the client
+    [InlineData(40000, 40001, true)]
+    public void Without_syn_the_more_server_like_port_is_the_server(ushort sourcePort, ushort destinationPort, bool sourceIsClient)
     {
         var h = new TrafficHarness();
-        var f = h.Send(0, Udp(C, 53, A, 3333, new byte[20]))!;
-        Assert.Equal(C, f.ClientIp);
-        Assert.Equal(53, f.ClientPort);
+        var f = h.Send(0, Udp(C, sourcePort, A, destinationPort, new byte[20]))!;
+        Assert.Equal(sourceIsClient ? C : A, f.ClientIp);
+        var t = new TrafficHarness().Send(0, Tcp(C, sourcePort, A, destinationPort, TcpFlags.Ack | TcpFlags.Psh, 1, 1, new byte[10]))!;
+        Assert.Equal(sourceIsClient ? C : A, t.ClientIp);
     }
 
     [Fact]
     public void Bytes_count_whole_frames_and_goodput_counts_payload()
     {
         var h = new TrafficHarness();
-        var frame = Udp(A, 1000, B, 2000, new byte[100]);
+        var frame = Udp(A, 40000, B, 40001, new byte[100]);
         var f = h.Send(0, frame)!;
-        h.Send(1, Udp(B, 2000, A, 1000, new byte[30]));
+        h.Send(1, Udp(B, 40001, A, 40000, new byte[30]));
         Assert.Equal(frame.Length, f.ClientToServer.Bytes);
         Assert.Equal(100, f.ClientToServer.GoodputBytes);
         Assert.Equal(30, f.ServerToClient.GoodputBytes);
