@@ -29,6 +29,7 @@ public static class TocsinCli
         root.Subcommands.Add(Checks(env));
         root.Subcommands.Add(Alerts(env));
         root.Subcommands.Add(Demo(env));
+        root.Subcommands.Add(RecipientsCommand.Build(env));
         return root;
     }
 
@@ -55,7 +56,9 @@ public static class TocsinCli
         var format = FormatOption();
         var db = new Option<string?>("--db") { Description = "alert database file (default: the config's store.path, else ./tocsin.db)" };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "log progress to stderr" };
-        var command = new Command("analyze", "Analyse capture files and print the alerts they raise, then a summary") { captures, config, networks, format, db, verbose };
+        var notify = new Option<bool>("--notify") { Description = "deliver the alerts to the config's recipients, wait until their queues drain, print per-recipient statistics" };
+        var notifyTimeout = NotificationRun.TimeoutOption("--notify-timeout", "longest wait for the queues to drain (what is left stays queued)");
+        var command = new Command("analyze", "Analyse capture files and print the alerts they raise, then a summary") { captures, config, networks, format, db, verbose, notify, notifyTimeout };
         command.SetAction(r => AnalysisRun.Execute(new AnalyzeRequest
         {
             Captures = r.GetValue(captures) ?? [],
@@ -64,6 +67,8 @@ public static class TocsinCli
             Format = r.GetValue(format),
             DbPath = r.GetValue(db),
             Verbose = r.GetValue(verbose),
+            Notify = r.GetValue(notify),
+            NotifyTimeout = r.GetValue(notifyTimeout),
         }, env));
         return command;
     }

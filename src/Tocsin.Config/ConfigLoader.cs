@@ -12,7 +12,7 @@ namespace Tocsin.Config;
 /// </summary>
 public static class ConfigLoader
 {
-    private static readonly string[] TopKeys = ["local_networks", "store", "flows", "hosts", "decoder", "checks"];
+    private static readonly string[] TopKeys = ["local_networks", "store", "flows", "hosts", "decoder", "checks", "endpoints", "recipients"];
     private static readonly string[] StoreKeys = ["path", "max_age", "max_alerts"];
     private static readonly string[] FlowKeys = ["max", "idle_timeout", "tcp_close_timeout", "periodic_interval"];
     private static readonly string[] HostKeys = ["max", "local_idle_timeout", "remote_idle_timeout"];
@@ -50,7 +50,8 @@ public static class ConfigLoader
             return config;
 
         var staged = new List<Action>();
-        foreach (var (key, _, value, path) in reader.Entries(yaml.Documents[0].RootNode, "", TopKeys))
+        YamlEntry? endpoints = null, recipients = null;
+        foreach (var (key, keyNode, value, path) in reader.Entries(yaml.Documents[0].RootNode, "", TopKeys))
         {
             switch (key)
             {
@@ -76,7 +77,19 @@ public static class ConfigLoader
                 case "checks":
                     CheckSettings.Read(reader, value, path, checks, staged);
                     break;
+                case "endpoints":
+                    endpoints = new YamlEntry(key, keyNode, value, path);
+                    break;
+                case "recipients":
+                    recipients = new YamlEntry(key, keyNode, value, path);
+                    break;
             }
+        }
+        if (endpoints is not null || recipients is not null)
+        {
+            // Read together once the whole file is seen: recipients name endpoints that may come after them.
+            var baseDir = Path.GetDirectoryName(Path.GetFullPath(fileName)) ?? ".";
+            config = config with { Notifications = NotificationSettings.Read(reader, endpoints, recipients, baseDir, checks) };
         }
         if (reader.Errors.Count > 0)
             throw new ConfigException(reader.Errors);

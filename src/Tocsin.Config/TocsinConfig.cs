@@ -1,4 +1,5 @@
 using Tocsin.Decode;
+using Tocsin.Notifications;
 using Tocsin.Traffic;
 
 namespace Tocsin.Config;
@@ -29,4 +30,7 @@ public sealed record TocsinConfig
 
     /// <summary>Decapsulate Teredo (off by default: nDPI reports Teredo's outer UDP flows).</summary>
     public bool DecapsulateTeredo { get; init; }
+
+    /// <summary>Endpoints and recipients (sections endpoints: and recipients:).</summary>
+    public NotificationConfig Notifications { get; init; } = NotificationConfig.Empty;
 }

@@ -9,6 +9,7 @@ using Tocsin.Checks;
 using Tocsin.Cli.Output;
 using Tocsin.Config;
 using Tocsin.Decode;
+using Tocsin.Notifications;
 using Tocsin.Store;
 
 namespace Tocsin.Cli.Commands;
@@ -25,6 +26,11 @@ public sealed record AnalyzeRequest
     public string? DbPath { get; init; }
 
     public bool Verbose { get; init; }
+
+    /// <summary>Deliver the alerts to the config's recipients and wait up to <see cref="NotifyTimeout"/> for the queues to drain.</summary>
+    public bool Notify { get; init; }
+
+    public TimeSpan NotifyTimeout { get; init; } = NotificationRun.DefaultTimeout;
 }
 
 /// <summary>Runs an analysis end to end: config, pipeline, store, output, exit code.</summary>
@@ -71,7 +77,13 @@ public static class AnalysisRun
         }
 
         var dbPath = request.DbPath ?? config.Store.Path;
-        using var host = BuildHost(env, dbPath, request.Verbose);
+        NotificationConfig? notifications = null;
+        if (request.Notify && (notifications = NotificationRun.Recipients(config, request.ConfigPath ?? "the default configuration", "--notify", env)) is null)
+            return ExitCodes.UsageOrConfig;
+        using var queue = notifications is null ? null : NotificationRun.OpenQueue(dbPath, env);
+        if (notifications is not null && queue is null)
+            return ExitCodes.UsageOrConfig;
+        using var host = BuildHost(env, dbPath, request.Verbose, notifications, queue);
         try
         {
             host.Start();
@@ -84,6 +96,12 @@ public static class AnalysisRun
         var store = host.Services.GetRequiredService<IAlertStore>();
         var writer = host.Services.GetRequiredService<AlertStoreWriter>();
         var engine = new AlertEngine([writer]);
+        if (queue is not null)
+        {
+            var notifier = host.Services.GetRequiredService<NotificationWriter>();
+            engine.AddSink(notifier);
+            notifier.SystemAlertRaised += store.Add;
+        }
         var collected = new List<Alert>();
         engine.AddSink(request.Format == OutputFormat.Ndjson ? new NdjsonSink(env.Out) : new CollectingSink(collected));
 
@@ -136,22 +154,25 @@ public static class AnalysisRun
             env.Fail($"{dbPath}: writing alerts to the store failed after {writer.Written} alerts: {(e.InnerException ?? e).Message}");
             return ExitCodes.UsageOrConfig;
         }
+        var delivery = queue is null ? null : NotificationRun.Deliver(host, request.NotifyTimeout);
         host.StopAsync().GetAwaiter().GetResult();
 
-        WriteResults(env, request.Format, collected, summary, dbPath);
-        return exit;
+        WriteResults(env, request.Format, collected, summary, dbPath, delivery);
+        return exit == ExitCodes.Ok && delivery is { Drained: false } ? NotificationRun.Undelivered : exit;
     }
 
-    /// <summary>The services of a run: logging to the error stream, the alert store and its background writer.</summary>
-    private static IHost BuildHost(CliEnvironment env, string dbPath, bool verbose)
+    /// <summary>The services of a run: logging to the error stream, the alert store and its background writer, the notifications.</summary>
+    private static IHost BuildHost(CliEnvironment env, string dbPath, bool verbose, NotificationConfig? notifications, NotificationQueue? queue)
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Logging.AddProvider(new TextWriterLoggerProvider(env.Error));
         builder.Logging.SetMinimumLevel(verbose ? LogLevel.Information : LogLevel.Warning);
-        builder.Services.AddSingleton(AlertTypeCatalog.Discover(typeof(Check).Assembly));
+        builder.Services.AddSingleton(AlertTypeCatalog.Discover(typeof(Check).Assembly, typeof(SystemAlerts).Assembly));
         builder.Services.AddSingleton<IAlertStore>(sp => new SqliteAlertStore(dbPath, sp.GetRequiredService<AlertTypeCatalog>()));
         builder.Services.AddSingleton<AlertStoreWriter>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AlertStoreWriter>());
+        if (notifications is not null && queue is not null)
+            NotificationRun.AddServices(builder.Services, notifications, queue);
         return builder.Build();
     }
 
@@ -172,7 +193,8 @@ public static class AnalysisRun
             });
     }
 
-    private static void WriteResults(CliEnvironment env, OutputFormat format, List<Alert> alerts, AnalysisSummary summary, string dbPath)
+    private static void WriteResults(CliEnvironment env, OutputFormat format, List<Alert> alerts, AnalysisSummary summary, string dbPath,
+        DeliveryReport? delivery)
     {
         switch (format)
         {
@@ -180,6 +202,8 @@ public static class AnalysisRun
                 env.Out.Flush();
                 SummaryWriter.WriteText(env.ErrorConsole, summary);
                 env.Error.WriteLine($"Alerts stored in {dbPath}");
+                if (delivery is not null)
+                    NotificationRun.WriteText(env.ErrorConsole, delivery);
                 break;
             case OutputFormat.Json:
                 JsonOutput.Write(env.Out, indented: true, w =>
@@ -190,6 +214,11 @@ public static class AnalysisRun
                     w.WritePropertyName("summary");
                     SummaryWriter.WriteJson(w, summary);
                     w.WriteString("store", dbPath);
+                    if (delivery is not null)
+                    {
+                        w.WritePropertyName("notifications");
+                        NotificationRun.WriteJson(w, delivery);
+                    }
                     w.WriteEndObject();
                 });
                 break;
@@ -203,6 +232,11 @@ public static class AnalysisRun
                 env.OutConsole.WriteLine();
                 SummaryWriter.WriteText(env.OutConsole, summary);
                 env.OutConsole.WriteLine($"Alerts stored in {dbPath}");
+                if (delivery is not null)
+                {
+                    env.OutConsole.WriteLine();
+                    NotificationRun.WriteText(env.OutConsole, delivery);
+                }
                 break;
         }
     }

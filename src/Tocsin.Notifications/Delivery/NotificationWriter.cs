@@ -1,0 +1,234 @@
+using System.Globalization;
+using System.Threading.Channels;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Tocsin.Alerts;
+
+namespace Tocsin.Notifications;
+
+/// <summary>
+/// The alert engine's way into the recipients' queues. <see cref="Publish"/> runs on the analysis thread and only
+/// picks the recipients whose filter takes the alert, snapshots its JSON and hands it over (waiting when the hand-over
+/// is full: alerts are never dropped here). A background task applies the silence windows and commits what it has in
+/// one transaction per pass, then wakes the dispatcher. An alert is durable once that transaction commits: until
+/// then (the time to drain the hand-over, normally milliseconds) a crash loses it, as it loses the analysis.
+/// It also raises the "recipient queue overflow" system alert, at most once per interval per recipient, and never
+/// into the queue that overflowed.
+/// </summary>
+public sealed class NotificationWriter : BackgroundService, IAlertSink
+{
+    /// <summary>Most alerts committed in one transaction.</summary>
+    private const int MaxPass = 2048;
+
+    /// <summary>Silence entries kept per recipient before expired ones are swept.</summary>
+    private const int SilenceSweepSize = 16_384;
+
+    private readonly NotificationDispatcher dispatcher;
+    private readonly NotificationQueue queue;
+    private readonly NotificationOptions options;
+    private readonly TimeProvider time;
+    private readonly ILogger logger;
+    private readonly Channel<Pending> pending;
+    private readonly Dictionary<RecipientLane, Dictionary<string, long>> silence = [];
+    private readonly Dictionary<RecipientLane, OverflowState> overflow = [];
+
+    public NotificationWriter(NotificationDispatcher dispatcher, NotificationOptions options, ILogger<NotificationWriter> logger)
+    {
+        this.dispatcher = dispatcher;
+        queue = dispatcher.Queue;
+        this.options = options;
+        time = options.Time;
+        this.logger = logger;
+        pending = Channel.CreateBounded<Pending>(new BoundedChannelOptions(options.WriterCapacity)
+        {
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+        foreach (var lane in dispatcher.Lanes)
+        {
+            if (lane.Config.Filter.SilenceDuplicates > TimeSpan.Zero)
+                silence[lane] = new Dictionary<string, long>(StringComparer.Ordinal);
+            overflow[lane] = new OverflowState();
+        }
+    }
+
+    /// <summary>Called with every system alert this writer raises (queue overflow), e.g. to store it.</summary>
+    public event Action<Alert>? SystemAlertRaised;
+
+    /// <summary>Alerts taken in (some recipients may have silenced them).</summary>
+    public long Accepted => Interlocked.Read(ref acceptedCount);
+
+    private long acceptedCount;
+
+    public void Publish(Alert alert)
+    {
+        var lanes = dispatcher.Lanes;
+        List<RecipientLane>? takers = null;
+        for (int i = 0; i < lanes.Count; i++)
+        {
+            if (lanes[i].Config.Accepts(alert))
+                (takers ??= []).Add(lanes[i]);
+        }
+        if (takers is null)
+            return;
+        var item = new Pending(takers, alert.Type.Title, AlertJson.ToJson(alert), time.GetUtcNow().ToUnixTimeMilliseconds(),
+            silence.Count > 0 ? SilenceKey(alert) : "", Math.Max(alert.Tstamp, alert.TstampEnd));
+        if (!pending.Writer.TryWrite(item))
+            pending.Writer.WriteAsync(item).AsTask().GetAwaiter().GetResult();
+    }
+
+    /// <summary>No more alerts will come: waits until every accepted one is committed (rethrows a queue failure).</summary>
+    public async Task CompleteAsync()
+    {
+        pending.Writer.TryComplete();
+        if (ExecuteTask is { } task)
+            await task.ConfigureAwait(false);
+    }
+
+    /// <summary>Stopping the host takes no more alerts and commits every one already accepted.</summary>
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        pending.Writer.TryComplete();
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var reader = pending.Reader;
+        var entries = new List<QueueEntry>(MaxPass);
+        var touched = new HashSet<RecipientLane>();
+        try
+        {
+            Task<bool>? wait = null;
+            while (true)
+            {
+                // Stopping the host does not cut this short: every accepted alert reaches its queues.
+                wait ??= reader.WaitToReadAsync(CancellationToken.None).AsTask();
+                if (NextOverflowReport() is { } due && !wait.IsCompleted)
+                {
+                    await Task.WhenAny(wait, Task.Delay(due, time, CancellationToken.None)).ConfigureAwait(false);
+                    if (!wait.IsCompleted)
+                    {
+                        ReportOverflows(final: false);
+                        continue;
+                    }
+                }
+                bool more = await wait.ConfigureAwait(false);
+                wait = null;
+                if (!more)
+                    break;
+                entries.Clear();
+                touched.Clear();
+                while (entries.Count < MaxPass && reader.TryRead(out var item))
+                {
+                    foreach (var lane in item.Lanes)
+                    {
+                        if (Silenced(lane, item))
+                            continue;
+                        entries.Add(new QueueEntry(lane.Queue, item.Title, item.Json, item.CreatedMs));
+                        touched.Add(lane);
+                    }
+                    Interlocked.Increment(ref acceptedCount);
+                }
+                Commit(entries, touched);
+                ReportOverflows(final: false);
+            }
+            ReportOverflows(final: true);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogError(e, "Writing alerts to the recipients' queues failed after {Count} alerts", Accepted);
+            pending.Writer.TryComplete(e);
+            throw;
+        }
+    }
+
+    private void Commit(List<QueueEntry> entries, HashSet<RecipientLane> touched)
+    {
+        foreach (var (q, dropped) in queue.Enqueue(entries))
+        {
+            var lane = dispatcher.Lanes.First(l => l.Queue == q);
+            overflow[lane].Pending += dropped;
+        }
+        foreach (var lane in touched)
+            dispatcher.Notify(lane);
+    }
+
+    /// <summary>Raises one overflow alert per recipient that dropped alerts, when its interval allows (or at the end).</summary>
+    private void ReportOverflows(bool final)
+    {
+        var now = time.GetUtcNow();
+        foreach (var (lane, state) in overflow)
+        {
+            if (state.Pending == 0 || (!final && now - state.LastReport < options.OverflowAlertInterval))
+                continue;
+            long dropped = state.Pending;
+            state.Pending = 0;
+            state.LastReport = now;
+            var alert = SystemAlerts.QueueOverflow(lane.Name, dropped, lane.Queue.Stats().Dropped, lane.Queue.Capacity, now);
+            logger.LogWarning("{Message}", alert.Message);
+            SystemAlertRaised?.Invoke(alert);
+            var entries = new List<QueueEntry>();
+            var touched = new HashSet<RecipientLane>();
+            // Never into the queue that overflowed: that would feed the overflow.
+            foreach (var other in dispatcher.Lanes.Where(l => l != lane && l.Config.Accepts(alert)))
+            {
+                entries.Add(new QueueEntry(other.Queue, alert.Type.Title, AlertJson.ToJson(alert), now.ToUnixTimeMilliseconds()));
+                touched.Add(other);
+            }
+            Commit(entries, touched);
+        }
+    }
+
+    private TimeSpan? NextOverflowReport()
+    {
+        TimeSpan? next = null;
+        var now = time.GetUtcNow();
+        foreach (var state in overflow.Values)
+        {
+            if (state.Pending == 0)
+                continue;
+            var left = state.LastReport + options.OverflowAlertInterval - now;
+            if (left < TimeSpan.Zero)
+                left = TimeSpan.Zero;
+            if (next is null || left < next)
+                next = left;
+        }
+        return next;
+    }
+
+    /// <summary>True when the same alert on the same entity already went to <paramref name="lane"/> within its window.</summary>
+    private bool Silenced(RecipientLane lane, Pending item)
+    {
+        if (!silence.TryGetValue(lane, out var seen))
+            return false;
+        long window = (long)lane.Config.Filter.SilenceDuplicates.TotalSeconds;
+        if (seen.TryGetValue(item.SilenceKey, out var last) && item.EventTime - last < window && item.EventTime >= last)
+            return true;
+        if (seen.Count >= SilenceSweepSize)
+        {
+            foreach (var key in seen.Where(kv => item.EventTime - kv.Value >= window).Select(kv => kv.Key).ToList())
+                seen.Remove(key);
+        }
+        seen[item.SilenceKey] = item.EventTime;
+        return false;
+    }
+
+    /// <summary>
+    /// Type, entity, subtype and action, plus for flows the endpoints ntopng keys them by (cli_ip, srv_ip, srv_port,
+    /// proto): an engage and its release are different alerts here, so a release is never silenced by its engage.
+    /// </summary>
+    private static string SilenceKey(Alert a)
+    {
+        var key = string.Create(CultureInfo.InvariantCulture, $"{(int)a.Type.Space}|{a.Type.Id}|{(int)a.Entity}|{a.EntityValue}|{a.Subtype}|{a.Action}");
+        return a.Flow is { } f ? string.Create(CultureInfo.InvariantCulture, $"{key}|{f.CliIp}|{f.SrvIp}|{f.SrvPort}|{f.Proto}|{f.VlanId}") : key;
+    }
+
+    private sealed record Pending(List<RecipientLane> Lanes, string Title, string Json, long CreatedMs, string SilenceKey, long EventTime);
+
+    private sealed class OverflowState
+    {
+        public long Pending { get; set; }
+        public DateTimeOffset LastReport { get; set; } = DateTimeOffset.MinValue;
+    }
+}

@@ -1,0 +1,100 @@
+namespace Tocsin.Notifications;
+
+/// <summary>Why a delivery attempt did not succeed.</summary>
+public enum FailureKind
+{
+    /// <summary>The service rejected the request itself (HTTP 4xx other than auth and rate limits, a script's exit status).</summary>
+    ClientError,
+
+    /// <summary>The service failed (HTTP 5xx, a temporary failure reported by a script).</summary>
+    ServerError,
+
+    /// <summary>The service refused the credentials (HTTP 401, 403).</summary>
+    Auth,
+
+    /// <summary>The service asked to slow down (HTTP 429), possibly saying for how long.</summary>
+    RateLimited,
+
+    /// <summary>No answer in time (HTTP 408, request or script timeout).</summary>
+    Timeout,
+
+    /// <summary>The service could not be reached (refused, reset, unknown host, unreachable socket).</summary>
+    Network,
+}
+
+public enum DeliveryOutcome
+{
+    Delivered,
+    Retry,
+    Failed,
+}
+
+/// <summary>
+/// An endpoint's answer for one batch. The dispatcher decides what follows: <see cref="DeliveryOutcome.Delivered"/>
+/// removes the batch from the queue, <see cref="DeliveryOutcome.Retry"/> keeps it and backs off (for
+/// <see cref="After"/> when the service said so), <see cref="DeliveryOutcome.Failed"/> means resending the same
+/// request cannot succeed.
+/// </summary>
+public sealed record DeliveryResult
+{
+    private DeliveryResult(DeliveryOutcome outcome, FailureKind? kind, string text, TimeSpan? after)
+    {
+        Outcome = outcome;
+        Kind = kind;
+        Text = text;
+        After = after;
+    }
+
+    public DeliveryOutcome Outcome { get; }
+
+    /// <summary>Null when delivered.</summary>
+    public FailureKind? Kind { get; }
+
+    /// <summary>The service's answer when delivered, the reason otherwise. Never holds a secret.</summary>
+    public string Text { get; }
+
+    /// <summary>How long the service asked to wait (Retry-After, retry_after), for retries only.</summary>
+    public TimeSpan? After { get; }
+
+    public bool IsDelivered => Outcome == DeliveryOutcome.Delivered;
+
+    public static DeliveryResult Delivered(string answer) => new(DeliveryOutcome.Delivered, null, answer, null);
+
+    public static DeliveryResult Retry(FailureKind kind, string reason, TimeSpan? after = null) =>
+        new(DeliveryOutcome.Retry, kind, reason, after is { } a && a < TimeSpan.Zero ? TimeSpan.Zero : after);
+
+    public static DeliveryResult Failed(FailureKind kind, string reason) => new(DeliveryOutcome.Failed, kind, reason, null);
+
+    /// <summary>Longest text kept once redacted. Endpoints may report more (a response excerpt of a few KB).</summary>
+    public const int MaxTextLength = 300;
+
+    /// <summary>
+    /// The same result with its text passed through <paramref name="redact"/>, then cut to <see cref="MaxTextLength"/>:
+    /// cutting after redacting, far before the endpoint's own cut, leaves no partial secret behind.
+    /// </summary>
+    public DeliveryResult Redacted(Func<string, string> redact)
+    {
+        var text = redact(Text);
+        return new(Outcome, Kind, text.Length <= MaxTextLength ? text : text[..MaxTextLength] + "…", After);
+    }
+
+    public override string ToString() => Outcome switch
+    {
+        DeliveryOutcome.Delivered => "delivered: " + Text,
+        _ => $"{Outcome.ToString().ToLowerInvariant()} ({Kind!.Value.Name()}): {Text}",
+    };
+}
+
+public static class FailureKinds
+{
+    /// <summary>snake_case name used in logs, statistics and the database.</summary>
+    public static string Name(this FailureKind kind) => kind switch
+    {
+        FailureKind.ClientError => "client_error",
+        FailureKind.ServerError => "server_error",
+        FailureKind.Auth => "auth",
+        FailureKind.RateLimited => "rate_limited",
+        FailureKind.Timeout => "timeout",
+        _ => "network",
+    };
+}

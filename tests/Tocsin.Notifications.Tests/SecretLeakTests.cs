@@ -1,0 +1,154 @@
+using System.Text;
+using Tocsin.Testing;
+
+namespace Tocsin.Notifications.Tests;
+
+/// <summary>
+/// For every endpoint type: with each of its secret parameters set to a recognisable value and a destination that
+/// fails while echoing what it received, no secret shows in logs, delivery errors, statistics, the database,
+/// `recipients list`, `recipients test` or config errors.
+/// </summary>
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+public sealed class SecretLeakTests : IAsyncLifetime
+{
+    private readonly TempDirectory dir = new();
+    private HttpReceiver receiver = null!;
+
+    public async Task InitializeAsync()
+    {
+        receiver = await HttpReceiver.StartAsync();
+        // The service answers with everything it was sent, as careless services do: first as an auth failure, then a rejection.
+        receiver.Respond = (r, n) => new Reply(n == 0 ? 401 : 400,
+            $"{r.Text} auth={r.Header("Authorization")} key={r.Header("X-Api-Key")} sig={r.Header("X-Tocsin-Signature")}");
+    }
+
+    public async Task DisposeAsync()
+    {
+        await receiver.DisposeAsync();
+        dir.Dispose();
+    }
+
+    /// <summary>How to make each endpoint type fail while holding secrets. A new type needs an entry here.</summary>
+    private sealed record Fixture(string Endpoint, string Recipient, string[] Secrets);
+
+    private static string Secret(string name) => $"S3cr3t-{name}-{Guid.NewGuid():N}";
+
+    private Fixture For(string type)
+    {
+        switch (type)
+        {
+            case "webhook":
+                string shared = Secret("shared"), password = Secret("password"), key = Secret("signing"), header = Secret("header");
+                Environment.SetEnvironmentVariable("TOCSIN_LEAK_PASSWORD", password);
+                return new Fixture($"""
+                        type: webhook
+                        url: {receiver.Url()}
+                        shared_secret: {shared}
+                        username: tocsin
+                        password: ${"{"}TOCSIN_LEAK_PASSWORD{"}"}
+                        signing_key: {key}
+                        headers: {"{"}X-Api-Key: {header}{"}"}
+                        batch_delay: 0
+                        retry_initial: 20ms
+                        retry_max: 50ms
+                    """, "", [shared, password, key, header, Convert.ToBase64String(Encoding.UTF8.GetBytes($"tocsin:{password}"))]);
+            case "shell":
+                string token = Secret("token");
+                Directory.CreateDirectory(dir.File("scripts"));
+                var script = dir.File("scripts/leaky.sh");
+                // A script that prints its whole environment and arguments to stderr, then fails.
+                File.WriteAllText(script, "#!/bin/sh\nenv >&2\necho \"$@\" >&2\nexit 1\n");
+                File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserExecute);
+                return new Fixture($"""
+                        type: shell
+                        script: leaky.sh
+                        env: {"{"}API_TOKEN: {token}{"}"}
+                        retry_initial: 20ms
+                        retry_max: 50ms
+                    """, "    args: [--verbose]", [token]);
+            case "syslog":
+                // No secret parameters: the fixture still runs every check, so one added later is caught.
+                return new Fixture($"""
+                        type: syslog
+                        transport: tcp
+                        port: {FreePort.Tcp()}
+                        retry_initial: 20ms
+                        retry_max: 50ms
+                    """, "", []);
+            default:
+                throw new InvalidOperationException($"endpoint type '{type}' has no secret-leak fixture: add one to {nameof(SecretLeakTests)}");
+        }
+    }
+
+    public static TheoryData<string> EndpointTypes => [.. EndpointRegistry.BuiltIn.All.Select(t => t.Key)];
+
+    [Theory]
+    [MemberData(nameof(EndpointTypes))]
+    public async Task No_secret_leaves_the_endpoint(string typeKey)
+    {
+        var type = EndpointRegistry.BuiltIn.Find(typeKey)!;
+        var fixture = For(typeKey);
+        var secretParameters = type.EndpointParameters.Concat(type.RecipientParameters).Where(p => p.Secret).ToList();
+        Assert.All(secretParameters, p => Assert.Contains($"{p.Name}:", fixture.Endpoint + fixture.Recipient, StringComparison.Ordinal));
+        Assert.Equal(secretParameters.Count == 0, fixture.Secrets.Length == 0);
+
+        var yaml = $"""
+            endpoints:
+              target:
+            {fixture.Endpoint}
+            recipients:
+              victim:
+                endpoint: target
+                min_severity: debug
+            {fixture.Recipient}
+            """;
+        var configPath = dir.File("tocsin.yaml");
+        var seen = new StringBuilder();
+
+        // Delivery through the dispatcher: failures are logged, counted and kept with their reasons.
+        var h = Harness.Create(dir, yaml);
+        await using (h)
+        {
+            h.Publish(Enumerable.Range(0, 3).Select(i => TestAlerts.Flow(i)));
+            await h.StartAsync();
+            await h.CompleteAndDrainAsync(TimeSpan.FromSeconds(2));
+            var stats = h.Stats("victim");
+            Assert.NotNull(stats.LastError);
+            seen.AppendLine(stats.LastError);
+            seen.AppendLine(h.Logs.All);
+        }
+        Assert.Contains(h.Logs.Lines, l => l.StartsWith("Warning", StringComparison.Ordinal));
+
+        // One send, as `recipients test` and the dispatcher make it.
+        var (sender, redactor) = EndpointContract.Sender(Harness.Config(dir, yaml), "victim");
+        await using (sender)
+            seen.AppendLine((await NotificationDispatcher.SendAsync(sender, redactor, [Notification.FromAlert(TestAlerts.Flow(9))], CancellationToken.None)).ToString());
+
+        foreach (var args in new[] { new[] { "recipients", "list", "-c", configPath }, ["recipients", "list", "-c", configPath, "-f", "json"], ["recipients", "test", "victim", "-c", configPath] })
+        {
+            var (_, output, error) = CliTests.Run(args);
+            Assert.Contains("victim", output, StringComparison.Ordinal);
+            seen.AppendLine(output).AppendLine(error);
+        }
+
+        // A config error in the same endpoint.
+        File.WriteAllText(configPath, yaml.Replace("  target:\n", "  target:\n    bogus: 1\n"));
+        var (exit, _, configError) = CliTests.Run("recipients", "list", "-c", configPath);
+        Assert.Equal(1, exit);
+        Assert.Contains("bogus", configError, StringComparison.Ordinal);
+        seen.AppendLine(configError);
+
+        // The database keeps alerts and reasons, never secrets.
+        foreach (var file in Directory.GetFiles(dir.Path, "tocsin.db*"))
+            seen.AppendLine(Encoding.UTF8.GetString(File.ReadAllBytes(file)));
+
+        EndpointContract.AssertNoSecrets(fixture.Secrets, seen.ToString(), $"the {typeKey} endpoint's output");
+        if (typeKey == "webhook")
+        {
+            // The service did get them: the echo is what was redacted.
+            var received = string.Join("\n", receiver.Requests.Select(r => r.Text + r.Header("Authorization") + r.Header("X-Api-Key")));
+            Assert.All(fixture.Secrets.Where((_, i) => i is 0 or 3 or 4), s => Assert.Contains(s, received, StringComparison.Ordinal));
+            Assert.Contains("sharedsecret\":\"***", seen.ToString(), StringComparison.Ordinal);
+        }
+    }
+}

@@ -1,0 +1,168 @@
+using System.Text.Json;
+using Tocsin.Alerts;
+using Tocsin.Testing;
+
+namespace Tocsin.Notifications.Tests;
+
+public sealed class WriterTests : IAsyncLifetime
+{
+    private readonly TempDirectory dir = new();
+    private HttpReceiver receiver = null!;
+
+    public async Task InitializeAsync() => receiver = await HttpReceiver.StartAsync();
+
+    public async Task DisposeAsync()
+    {
+        await receiver.DisposeAsync();
+        dir.Dispose();
+    }
+
+    private string Yaml(string recipients, string endpoints = "") => $"""
+        endpoints:
+        {endpoints}
+          hook:
+            type: webhook
+            url: {receiver.Url()}
+            batch_delay: 0
+            retry_initial: 20ms
+            retry_max: 100ms
+          down:
+            type: webhook
+            url: http://127.0.0.1:{FreePort.Tcp()}/nobody
+            retry_initial: 1h
+            retry_max: 1h
+        recipients:
+        {recipients}
+        """;
+
+    [Fact]
+    public async Task Each_recipient_gets_only_what_its_filter_takes()
+    {
+        var yaml = Yaml("""
+              everything: {endpoint: hook, min_severity: debug}
+              warnings: {endpoint: hook, min_severity: warning}
+              hosts: {endpoint: hook, entities: [host], min_severity: debug}
+              security: {endpoint: hook, categories: [security], min_severity: debug}
+              scans: {endpoint: hook, alert_types: [syn_scan], min_severity: debug}
+              engages: {endpoint: hook, actions: [engage], min_severity: debug}
+            """);
+        var alerts = new[]
+        {
+            TestAlerts.Flow(0),                                  // notice, network, flow, store
+            TestAlerts.Flow(1, score: Scores.Error),             // error, network, flow, store
+            TestAlerts.Host(2, AlertAction.Engage),              // warning, security, host
+            TestAlerts.Host(3, AlertAction.Release),
+            TestAlerts.Flow(4, score: 5),                        // info: below ntopng's default minimum (notice)
+        };
+        var h = Harness.Create(dir, yaml);
+        await using (h)
+        {
+            h.Publish(alerts);
+            await h.StartAsync();
+            Assert.True(await h.CompleteAndDrainAsync(TimeSpan.FromSeconds(10)));
+            Assert.Equal(5, h.Stats("everything").Delivered);
+            Assert.Equal(3, h.Stats("warnings").Delivered);
+            Assert.Equal(2, h.Stats("hosts").Delivered);
+            Assert.Equal(2, h.Stats("security").Delivered);
+            Assert.Equal(2, h.Stats("scans").Delivered);
+            Assert.Equal(1, h.Stats("engages").Delivered);
+        }
+    }
+
+    [Fact]
+    public async Task Silencing_sends_the_same_alert_on_the_same_entity_once_per_window_of_alert_time()
+    {
+        var yaml = Yaml("""
+              quiet: {endpoint: quiet_hook, min_severity: debug, silence_duplicates: 10m}
+              loud: {endpoint: hook, min_severity: debug}
+            """, $"""
+              quiet_hook:
+                type: webhook
+                url: {receiver.Url("/quiet")}
+                batch_delay: 0
+            """);
+        Alert Refused(int n, long at, string cli) => TestAlerts.Flow(n, cliIp: cli) is var a ? Retimed(a, at) : a;
+        var alerts = new[]
+        {
+            Refused(0, 0, "10.0.0.1"),
+            Refused(1, 60, "10.0.0.1"),     // same flow endpoints a minute later: silenced
+            Refused(2, 60, "10.0.0.2"),     // another client: a different alert
+            Refused(3, 601, "10.0.0.1"),    // after the window: sent again
+            TestAlerts.Host(4, AlertAction.Engage),
+            TestAlerts.Host(5, AlertAction.Release),   // a release is never silenced by its engage
+        };
+        var h = Harness.Create(dir, yaml);
+        await using (h)
+        {
+            h.Publish(alerts);
+            await h.StartAsync();
+            Assert.True(await h.CompleteAndDrainAsync(TimeSpan.FromSeconds(10)));
+            Assert.Equal(5, h.Stats("quiet").Delivered);
+            Assert.Equal(6, h.Stats("loud").Delivered);
+        }
+        Assert.Equal([0, 2, 3, 4, 5], TestAlerts.Numbers(receiver.Accepted.Where(r => r.Path == "/quiet")));
+
+        static Alert Retimed(Alert a, long offset)
+        {
+            a.Tstamp = TestAlerts.BaseTime + offset;
+            a.TstampEnd = TestAlerts.BaseTime + offset;
+            return a;
+        }
+    }
+
+    [Fact]
+    public async Task A_queue_overflow_raises_a_system_alert_for_the_other_recipients_only()
+    {
+        var yaml = Yaml("""
+              small: {endpoint: down, queue_size: 5, min_severity: debug}
+              ops: {endpoint: hook, entities: [system], categories: [internals]}
+            """);
+        var h = Harness.Create(dir, yaml);
+        var raised = new List<Alert>();
+        await using (h)
+        {
+            h.Writer.SystemAlertRaised += raised.Add;
+            h.Publish(Enumerable.Range(0, 20).Select(i => TestAlerts.Flow(i)));
+            await h.StartAsync();
+            await receiver.WaitAsync(r => r.Count >= 1, TimeSpan.FromSeconds(10));
+            // More overflow within the interval is counted into the next alert, not raised at once.
+            h.Publish(Enumerable.Range(20, 3).Select(i => TestAlerts.Flow(i)));
+            await h.Writer.CompleteAsync();
+            await receiver.WaitAsync(r => r.Count >= 2, TimeSpan.FromSeconds(10));
+
+            var small = h.Stats("small");
+            Assert.Equal(5, small.Queued);
+            Assert.Equal(18, small.Dropped);
+            var kept = h.Queue.Peek(h.Dispatcher.Lanes.Single(l => l.Name == "small").Queue, 100);
+            Assert.All(kept, n => Assert.Equal(20, n.Fields.AlertId));
+        }
+        var overflowAlerts = receiver.Accepted.SelectMany(r => JsonDocument.Parse(r.Body).RootElement.GetProperty("alerts").EnumerateArray()).ToList();
+        Assert.Equal(2, overflowAlerts.Count);
+        Assert.All(overflowAlerts, a =>
+        {
+            Assert.Equal(4099, a.GetProperty("alert_id").GetInt32());
+            Assert.Equal((int)AlertEntity.System, a.GetProperty("entity_id").GetInt32());
+            Assert.Equal("small", a.GetProperty("entity_val").GetString());
+            Assert.Equal((int)AlertCategory.Internals, a.GetProperty("alert_category").GetInt32());
+        });
+        var counts = overflowAlerts.Select(a => JsonDocument.Parse(a.GetProperty("json").GetString()!).RootElement.GetProperty("dropped").GetInt32()).ToList();
+        Assert.Equal(18, counts.Sum());
+        Assert.Equal([15, 3], counts);
+        Assert.Equal(2, raised.Count);
+    }
+
+    [Fact]
+    public async Task Every_alert_published_before_completion_is_committed()
+    {
+        var yaml = Yaml("  held: {endpoint: down, min_severity: debug}");
+        var h = await Harness.StartAsync(dir, yaml);
+        await using (h)
+        {
+            h.Publish(Enumerable.Range(0, 5000).Select(i => TestAlerts.Flow(i)));
+            await h.Writer.CompleteAsync();
+            Assert.Equal(5000, h.Writer.Accepted);
+        }
+        // Committed: another process sees them all.
+        Assert.Equal(5000, NotificationQueue.ReadStats(dir.File("tocsin.db")).Single().Queued);
+    }
+}
