@@ -4,10 +4,11 @@ using Tocsin.Decode;
 namespace Tocsin.Bench;
 
 /// <summary>
-/// Builds the benchmark capture: every Ethernet capture of a folder, copied N times into one pcap. Each copy's IP
-/// addresses are rewritten (one byte XORed with the copy number) so every copy makes new flows and hosts, and
-/// timestamps are laid end to end (gaps over a second shortened to one) so the capture clock runs forward as
-/// it would on a live link.
+/// Builds the benchmark capture: every Ethernet capture of a folder, played N times at once into one pcap, as a busy
+/// link carries many users. Each copy's IP addresses are rewritten (one byte XORed with the copy number) so every copy
+/// makes new flows and hosts; the captures are laid end to end with gaps over a second shortened to one, and the
+/// copies of a packet share its timestamp. (Copies laid end to end instead made a link of 25 packets a second, where
+/// the once-a-minute work dominated what a busy link would show.)
 /// </summary>
 public static class BenchCapture
 {
@@ -46,11 +47,11 @@ public static class BenchCapture
         using (var writer = new PcapWriter(output, LinkType.Ethernet))
         {
             var buffer = new byte[70_000];
-            for (int copy = 0; copy < copies; copy++)
+            foreach (var (gap, frame, wire) in frames)
             {
-                foreach (var (gap, frame, wire) in frames)
+                ts += gap;
+                for (int copy = 0; copy < copies; copy++)
                 {
-                    ts += gap;
                     var span = buffer.AsSpan(0, frame.Length);
                     frame.CopyTo(span);
                     if (copy > 0 && decoder.Decode(span, LinkType.Ethernet, wire, ref decoded) == DecodeResult.Ip && decoded.Tunnel == TunnelKind.None)
@@ -64,18 +65,29 @@ public static class BenchCapture
         return 0;
     }
 
-    /// <summary>XORs one address byte of both ends (checksums are left stale: nothing on this path verifies them).</summary>
+    /// <summary>
+    /// Changes two bytes of each address, the second by an amount that depends on the address itself, so that one
+    /// address changes the same way in both directions but the two ends of a flow do not change alike (nDPI keys
+    /// some caches on both addresses XORed, which a same-for-all change would leave equal across copies).
+    /// Checksums are left stale: nothing on this path verifies them.
+    /// </summary>
     private static void Rewrite(Span<byte> frame, in DecodedPacket p, byte copy)
     {
         if (p.IpVersion == 4)
         {
-            frame[p.L3Offset + 12 + 1] ^= copy;
-            frame[p.L3Offset + 16 + 1] ^= copy;
+            Rewrite(frame.Slice(p.L3Offset + 12, 4), copy);
+            Rewrite(frame.Slice(p.L3Offset + 16, 4), copy);
         }
         else
         {
-            frame[p.L3Offset + 8 + 5] ^= copy;
-            frame[p.L3Offset + 24 + 5] ^= copy;
+            Rewrite(frame.Slice(p.L3Offset + 8 + 4, 4), copy);
+            Rewrite(frame.Slice(p.L3Offset + 24 + 4, 4), copy);
         }
+    }
+
+    private static void Rewrite(Span<byte> address, byte copy)
+    {
+        address[1] ^= copy;
+        address[2] ^= (byte)(copy * (address[3] | 1));
     }
 }

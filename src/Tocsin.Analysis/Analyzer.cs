@@ -118,12 +118,34 @@ public sealed class Analyzer
             workers[0].Process(in packet, raw.Data, clock.NowNs);
             return;
         }
-        int shard = packet.IsLaterFragment ? 0 : (int)((uint)FlowKey.Of(packet, out _).GetHashCode() % (uint)workers.Length);
+        int shard = ShardOf(in packet);
         if (!batches[shard].TryAdd(in packet, raw.Data, clock.NowNs))
         {
             Send(shard);
             batches[shard].TryAdd(in packet, raw.Data, clock.NowNs);
         }
+    }
+
+    /// <summary>
+    /// The worker a packet goes to, the same both ways. Workers take host pairs rather than single flows: nDPI
+    /// remembers hosts across flows (TINC, STUN, FTP data, BitTorrent caches) in its per-worker module, and flows of
+    /// the same two hosts must meet the same memory to be classified as one worker would. With local networks, a
+    /// packet with one local end goes by that host alone, so all of a local host's flows share a worker.
+    /// </summary>
+    private int ShardOf(in DecodedPacket p)
+    {
+        IpAddr a = p.Src, b = p.Dst;
+        if (networks.Count > 0)
+        {
+            bool srcLocal = networks.IndexOf(a) >= 0, dstLocal = networks.IndexOf(b) >= 0;
+            if (srcLocal != dstLocal)
+                a = b = srcLocal ? a : b;
+        }
+        if (b < a)
+            (a, b) = (b, a);
+        ulong h = (a.Hi ^ (a.Lo * 0x9E37_79B9_7F4A_7C15UL)) * 0xC2B2_AE3D_27D4_EB4FUL;
+        h = (h ^ b.Hi ^ (b.Lo * 0x1656_67B1_9E37_79F9UL) ^ p.VlanId) * 0x9E37_79B9_7F4A_7C15UL;
+        return (int)((h ^ (h >> 29)) % (ulong)workers.Length);
     }
 
     private void Send(int shard)
@@ -136,7 +158,7 @@ public sealed class Analyzer
     {
         for (int i = 0; i < workers.Length; i++)
         {
-            if (batches[i].Count > 0)
+            if (!batches[i].IsEmpty)
                 Send(i);
         }
     }
@@ -148,9 +170,8 @@ public sealed class Analyzer
             workers[0].Traffic.ExpireFlows(nowNs);
             return;
         }
-        Flush();
-        foreach (var w in workers)
-            w.Post(new WorkItem(WorkKind.Housekeeping, TimeNs: nowNs));
+        foreach (var batch in batches)
+            batch.AddHousekeeping(nowNs);
     }
 
     private void Tick(long nowNs, IReadOnlyList<Granularity> ending)

@@ -109,13 +109,15 @@ internal sealed class Worker
         {
             case WorkKind.Packets:
                 var batch = item.Batch!;
+                int mark = 0;
                 for (int i = 0; i < batch.Count; i++)
+                {
+                    mark = Housekeeping(batch, mark, i);
                     Process(in batch.Packets[i], batch.Frame(i), batch.Times[i]);
+                }
+                Housekeeping(batch, mark, batch.Count);
                 batch.Clear();
                 freeBatches.Enqueue(batch);
-                break;
-            case WorkKind.Housekeeping:
-                Traffic.ExpireFlows(item.TimeNs);
                 break;
             case WorkKind.Tick:
                 Tick(item.TimeNs, item.Minute);
@@ -126,12 +128,20 @@ internal sealed class Worker
         }
         item.Done?.Signal();
     }
+
+    /// <summary>Runs the batch's housekeeping marks that fall before packet <paramref name="index"/>; returns the next mark.</summary>
+    private int Housekeeping(PacketBatch batch, int mark, int index)
+    {
+        var marks = batch.Housekeeping;
+        for (; mark < marks.Count && marks[mark].BeforePacket == index; mark++)
+            Traffic.ExpireFlows(marks[mark].TimeNs);
+        return mark;
+    }
 }
 
 internal enum WorkKind
 {
     Packets,
-    Housekeeping,
     Tick,
     Close,
 }
@@ -139,7 +149,11 @@ internal enum WorkKind
 /// <summary>What the reader sends a worker: packets, or a moment of the clock (with a countdown when it waits for it).</summary>
 internal sealed record WorkItem(WorkKind Kind, PacketBatch? Batch = null, long TimeNs = 0, bool Minute = false, CountdownEvent? Done = null);
 
-/// <summary>Decoded packets (and their frames, when an inspector needs them) on their way to one worker, reused.</summary>
+/// <summary>
+/// Decoded packets (and their frames, when an inspector needs them) on their way to one worker, reused. The clock's
+/// once-a-second housekeeping rides in the batch as marks between packets: sending a batch for each second of a
+/// sparse capture (tens of packets a second) made workers pass tiny batches back and forth.
+/// </summary>
 internal sealed class PacketBatch(bool copyFrames)
 {
     public const int Capacity = 512;
@@ -158,6 +172,13 @@ internal sealed class PacketBatch(bool copyFrames)
     public long[] Times { get; } = new long[Capacity];
 
     public int Count { get; private set; }
+
+    /// <summary>Flow expiry due before the packet at an index (at <see cref="Count"/>: after the last one), in order.</summary>
+    public List<(int BeforePacket, long TimeNs)> Housekeeping { get; } = [];
+
+    public bool IsEmpty => Count == 0 && Housekeeping.Count == 0;
+
+    public void AddHousekeeping(long timeNs) => Housekeeping.Add((Count, timeNs));
 
     /// <summary>False when full (by count or by frame bytes): send it and start another.</summary>
     public bool TryAdd(in DecodedPacket packet, ReadOnlySpan<byte> frame, long timestampNs)
@@ -181,5 +202,6 @@ internal sealed class PacketBatch(bool copyFrames)
     {
         Count = 0;
         used = 0;
+        Housekeeping.Clear();
     }
 }

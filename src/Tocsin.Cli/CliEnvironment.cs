@@ -8,6 +8,9 @@ public static class ExitCodes
     public const int Ok = 0;
     public const int UsageOrConfig = 1;
     public const int CaptureUnreadable = 2;
+
+    /// <summary>Alerts were still queued when the wait for delivery ended, or a test message was not delivered.</summary>
+    public const int Undelivered = 3;
 }
 
 /// <summary>Where a command writes: real streams for the program, string writers for in-process tests.</summary>
@@ -31,8 +34,23 @@ public sealed class CliEnvironment
     public IAnsiConsole OutConsole { get; }
     public IAnsiConsole ErrorConsole { get; }
 
-    public static CliEnvironment FromConsole() =>
-        new(Console.Out, Console.Error, !Console.IsOutputRedirected && !Console.IsErrorRedirected);
+    /// <summary>
+    /// The process's streams. Redirected output is buffered: Console.Out flushes on every line, which cost ndjson runs
+    /// 40% of their time in write calls; <see cref="Flush"/> runs before the process exits.
+    /// </summary>
+    public static CliEnvironment FromConsole()
+    {
+        var output = Console.IsOutputRedirected
+            ? new StreamWriter(Console.OpenStandardOutput(), new System.Text.UTF8Encoding(false), 1 << 16) { AutoFlush = false }
+            : Console.Out;
+        return new(output, Console.Error, !Console.IsOutputRedirected && !Console.IsErrorRedirected);
+    }
+
+    public void Flush()
+    {
+        Out.Flush();
+        Error.Flush();
+    }
 
     /// <summary>One clear line on stderr.</summary>
     public void Fail(string message) => Error.WriteLine("tocsin: " + message);

@@ -1,3 +1,11 @@
 using Tocsin.Cli;
 
-return TocsinCli.Run(args, CliEnvironment.FromConsole());
+var env = CliEnvironment.FromConsole();
+try
+{
+    return TocsinCli.Run(args, env);
+}
+finally
+{
+    env.Flush();
+}

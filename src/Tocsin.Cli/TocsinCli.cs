@@ -56,9 +56,18 @@ public static class TocsinCli
         var format = FormatOption();
         var db = new Option<string?>("--db") { Description = "alert database file (default: the config's store.path, else ./tocsin.db)" };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "log progress to stderr" };
+        var workers = new Option<int?>("--workers", "-w") { Description = "worker threads flows are sharded to (default: the config's, else one per core)" };
+        workers.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int?>() is < 1 or > 256)
+                r.AddError("--workers must be between 1 and 256");
+        });
+        var noDpi = new Option<bool>("--no-dpi") { Description = "run without nDPI application detection" };
+        var quiet = new Option<bool>("--quiet", "-q") { Description = "print only the summary; the alerts are in the store (tocsin alerts list)" };
+        var noStore = new Option<bool>("--no-store") { Description = "keep no alert database: only print the alerts (not with --notify)" };
         var notify = new Option<bool>("--notify") { Description = "deliver the alerts to the config's recipients, wait until their queues drain, print per-recipient statistics" };
         var notifyTimeout = NotificationRun.TimeoutOption("--notify-timeout", "longest wait for the queues to drain (what is left stays queued)");
-        var command = new Command("analyze", "Analyse capture files and print the alerts they raise, then a summary") { captures, config, networks, format, db, verbose, notify, notifyTimeout };
+        var command = new Command("analyze", "Analyse capture files and print the alerts they raise, then a summary") { captures, config, networks, format, db, verbose, workers, noDpi, quiet, noStore, notify, notifyTimeout };
         command.SetAction(r => AnalysisRun.Execute(new AnalyzeRequest
         {
             Captures = r.GetValue(captures) ?? [],
@@ -67,6 +76,10 @@ public static class TocsinCli
             Format = r.GetValue(format),
             DbPath = r.GetValue(db),
             Verbose = r.GetValue(verbose),
+            Workers = r.GetValue(workers),
+            NoDpi = r.GetValue(noDpi),
+            Quiet = r.GetValue(quiet),
+            NoStore = r.GetValue(noStore),
             Notify = r.GetValue(notify),
             NotifyTimeout = r.GetValue(notifyTimeout),
         }, env));

@@ -12,7 +12,8 @@ namespace Tocsin.Config;
 /// </summary>
 public static class ConfigLoader
 {
-    private static readonly string[] TopKeys = ["local_networks", "store", "flows", "hosts", "decoder", "checks", "endpoints", "recipients"];
+    private static readonly string[] TopKeys = ["local_networks", "store", "flows", "hosts", "decoder", "ndpi", "workers", "checks", "endpoints", "recipients"];
+    private static readonly string[] NdpiKeys = ["enabled", "protocols", "categories", "risky_domains", "malicious_ja3", "malicious_sha1"];
     private static readonly string[] StoreKeys = ["path", "max_age", "max_alerts"];
     private static readonly string[] FlowKeys = ["max", "idle_timeout", "tcp_close_timeout", "periodic_interval"];
     private static readonly string[] HostKeys = ["max", "local_idle_timeout", "remote_idle_timeout"];
@@ -74,6 +75,12 @@ public static class ConfigLoader
                             config = config with { DecapsulateTeredo = teredo };
                     }
                     break;
+                case "ndpi":
+                    config = config with { Detection = Detection(reader, value, path, config.Detection, fileName) };
+                    break;
+                case "workers" when reader.Integer(value, path, 1, 256) is { } workers:
+                    config = config with { Workers = (int)workers };
+                    break;
                 case "checks":
                     CheckSettings.Read(reader, value, path, checks, staged);
                     break;
@@ -96,6 +103,37 @@ public static class ConfigLoader
         foreach (var apply in staged)
             apply();
         return config;
+    }
+
+    private static DetectionConfig Detection(YamlReader reader, YamlNode node, string path, DetectionConfig d, string fileName)
+    {
+        var baseDir = Path.GetDirectoryName(Path.GetFullPath(fileName)) ?? ".";
+        foreach (var (key, _, value, p) in reader.Entries(node, path, NdpiKeys))
+        {
+            if (key == "enabled")
+            {
+                if (reader.Bool(value, p) is { } enabled)
+                    d = d with { Enabled = enabled };
+                continue;
+            }
+            if (reader.Scalar(value, p) is not { } text)
+                continue;
+            var file = Path.GetFullPath(Path.Combine(baseDir, text));
+            if (!File.Exists(file))
+            {
+                reader.Error(value, p, $"no such file: {file}");
+                continue;
+            }
+            d = key switch
+            {
+                "protocols" => d with { ProtocolsFile = file },
+                "categories" => d with { CategoriesFile = file },
+                "risky_domains" => d with { RiskyDomainsFile = file },
+                "malicious_ja3" => d with { MaliciousJa3File = file },
+                _ => d with { MaliciousSha1File = file },
+            };
+        }
+        return d;
     }
 
     private static string Inner(YamlException e) => e.InnerException is YamlException inner ? inner.Message : e.Message;

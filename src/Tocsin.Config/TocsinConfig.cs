@@ -16,6 +16,19 @@ public sealed record StoreConfig
     public long MaxAlertsPerFamily { get; init; } = 1_000_000;
 }
 
+/// <summary>Application-protocol detection with nDPI and the list files it loads (as ndpiReader's -p -c -r -j -S).</summary>
+public sealed record DetectionConfig
+{
+    /// <summary>Off runs without nDPI: no application protocols, and the checks that need them stay silent.</summary>
+    public bool Enabled { get; init; } = true;
+
+    public string? ProtocolsFile { get; init; }
+    public string? CategoriesFile { get; init; }
+    public string? RiskyDomainsFile { get; init; }
+    public string? MaliciousJa3File { get; init; }
+    public string? MaliciousSha1File { get; init; }
+}
+
 /// <summary>The whole configuration. Check settings are applied to the check catalog given to the loader.</summary>
 public sealed record TocsinConfig
 {
@@ -30,6 +43,11 @@ public sealed record TocsinConfig
 
     /// <summary>Decapsulate Teredo (off by default: nDPI reports Teredo's outer UDP flows).</summary>
     public bool DecapsulateTeredo { get; init; }
+
+    public DetectionConfig Detection { get; init; } = new();
+
+    /// <summary>Worker threads flows are sharded to; null: one per core.</summary>
+    public int? Workers { get; init; }
 
     /// <summary>Endpoints and recipients (sections endpoints: and recipients:).</summary>
     public NotificationConfig Notifications { get; init; } = NotificationConfig.Empty;

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Data.Sqlite;
 using Tocsin.Alerts;
@@ -95,7 +96,7 @@ internal sealed class AlertTable
         new("last_seen", "INTEGER", a => a.Flow?.LastSeen),
         // SQLite integers are signed 64-bit: the bitmap is stored as its two's-complement image so bit 63 survives.
         new("flow_risk_bitmap", "INTEGER", a => a.Flow is { } f ? unchecked((long)f.RiskBitmap) : null),
-        new("risks", "TEXT", a => a.Flow is { } f ? new JsonArray([.. f.Risks.Select(r => (JsonNode?)r)]).ToJsonString() : null),
+        new("risks", "TEXT", a => a.Flow is { } f ? JsonSerializer.Serialize(f.Risks) : null),
         new("cli_localhost", "INTEGER", a => a.Flow?.CliIsLocal),
         new("srv_localhost", "INTEGER", a => a.Flow?.SrvIsLocal),
         new("flow_score", "INTEGER", a => a.Flow?.FlowScore),

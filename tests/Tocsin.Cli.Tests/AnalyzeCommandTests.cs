@@ -26,7 +26,7 @@ public class AnalyzeCommandTests : IDisposable
     public void Ndjson_puts_only_alerts_on_stdout_and_the_summary_on_stderr()
     {
         var (exit, output, error) = CliRunner.Run("analyze", SharedData.NdpiPcap("synscan.pcap"), "--config", ScanConfig(),
-            "--local-networks", "172.16.0.0/12", "--format", "ndjson", "--db", dir.File("a.db"));
+            "--local-networks", "172.16.0.0/12", "--format", "ndjson", "--db", dir.File("a.db"), "--no-dpi");
         Assert.Equal(0, exit);
         var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         var alerts = lines.Select(l => JsonDocument.Parse(l).RootElement).ToList();
@@ -57,7 +57,7 @@ public class AnalyzeCommandTests : IDisposable
     [Fact]
     public void Json_gives_one_document_with_alerts_and_summary()
     {
-        var (exit, output, _) = CliRunner.Run("analyze", SharedData.NdpiPcap("synscan.pcap"), "-c", ScanConfig(), "-f", "json", "--db", dir.File("a.db"));
+        var (exit, output, _) = CliRunner.Run("analyze", SharedData.NdpiPcap("synscan.pcap"), "-c", ScanConfig(), "-f", "json", "--db", dir.File("a.db"), "--no-dpi");
         Assert.Equal(0, exit);
         var doc = JsonDocument.Parse(output).RootElement;
         Assert.Equal(9, doc.GetProperty("alerts").GetArrayLength());
@@ -73,7 +73,7 @@ public class AnalyzeCommandTests : IDisposable
     [Fact]
     public void Table_output_lists_alerts_then_the_summary()
     {
-        var (exit, output, _) = CliRunner.Run("analyze", SharedData.NdpiPcap("synscan.pcap"), "-c", ScanConfig(), "--db", dir.File("a.db"));
+        var (exit, output, _) = CliRunner.Run("analyze", SharedData.NdpiPcap("synscan.pcap"), "-c", ScanConfig(), "--db", dir.File("a.db"), "--no-dpi");
         Assert.Equal(0, exit);
         int alerts = output.IndexOf("tcp_connection_refused (20)", StringComparison.Ordinal);
         int summary = output.IndexOf("Summary", StringComparison.Ordinal);
@@ -87,7 +87,7 @@ public class AnalyzeCommandTests : IDisposable
     public void The_alerts_land_in_the_store()
     {
         var db = dir.File("store.db");
-        Assert.Equal(0, CliRunner.Run("analyze", SharedData.NdpiPcap("synscan.pcap"), "-c", ScanConfig(), "--db", db, "-f", "ndjson").Exit);
+        Assert.Equal(0, CliRunner.Run("analyze", SharedData.NdpiPcap("synscan.pcap"), "-c", ScanConfig(), "--db", db, "-f", "ndjson", "--no-dpi").Exit);
         var (exit, output, _) = CliRunner.Run("alerts", "list", "--db", db, "--format", "ndjson");
         Assert.Equal(0, exit);
         var stored = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
@@ -95,6 +95,37 @@ public class AnalyzeCommandTests : IDisposable
         Assert.DoesNotContain(stored, a => a.GetProperty("action").GetString() == "engage");
     }
 
+
+    [Fact]
+    public void Quiet_prints_the_summary_only_and_still_stores_the_alerts()
+    {
+        var db = dir.File("quiet.db");
+        var (exit, output, _) = CliRunner.Run("analyze", SharedData.NdpiPcap("synscan.pcap"), "-c", ScanConfig(), "--db", db, "-f", "json", "-q", "--no-dpi");
+        Assert.Equal(0, exit);
+        var root = JsonDocument.Parse(output).RootElement;
+        Assert.False(root.TryGetProperty("alerts", out _));
+        Assert.Equal(5, root.GetProperty("summary").GetProperty("alerts_by_type").EnumerateArray()
+            .Single(t => t.GetProperty("alert_name").GetString() == "tcp_connection_refused").GetProperty("count").GetInt32());
+        var table = CliRunner.Run("analyze", SharedData.NdpiPcap("synscan.pcap"), "-c", ScanConfig(), "--db", dir.File("quiet2.db"), "-q", "--no-dpi").Out;
+        Assert.StartsWith("── Summary", table, StringComparison.Ordinal);
+        Assert.DoesNotContain("64.13.134.52", table, StringComparison.Ordinal);
+        Assert.Contains("Alerts stored in", table, StringComparison.Ordinal);
+        Assert.Equal(7, CliRunner.Run("alerts", "list", "--db", db, "--format", "ndjson").Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+    }
+
+    [Fact]
+    public void No_store_prints_the_alerts_and_leaves_no_database()
+    {
+        var db = dir.File("none.db");
+        var (exit, output, error) = CliRunner.Run("analyze", SharedData.NdpiPcap("synscan.pcap"), "-c", ScanConfig(), "--db", db, "-f", "ndjson", "--no-store", "--no-dpi");
+        Assert.Equal(0, exit);
+        Assert.Equal(9, output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        Assert.Contains("Alerts not stored", error, StringComparison.Ordinal);
+        Assert.False(File.Exists(db));
+        var notify = CliRunner.Run("analyze", SharedData.NdpiPcap("synscan.pcap"), "--no-store", "--notify", "--no-dpi");
+        Assert.Equal(1, notify.Exit);
+        Assert.Contains("--notify needs the store", notify.Err, StringComparison.Ordinal);
+    }
     [Fact]
     public void A_missing_capture_exits_with_2_and_one_line()
     {
@@ -121,7 +152,7 @@ public class AnalyzeCommandTests : IDisposable
         var whole = File.ReadAllBytes(SharedData.NdpiPcap("synscan.pcap"));
         var cut = dir.File("cut.pcap");
         File.WriteAllBytes(cut, whole[..100_000]);
-        var (exit, output, error) = CliRunner.Run("analyze", cut, "-c", ScanConfig(), "-f", "json", "--db", dir.File("a.db"));
+        var (exit, output, error) = CliRunner.Run("analyze", cut, "-c", ScanConfig(), "-f", "json", "--db", dir.File("a.db"), "--no-dpi");
         Assert.Equal(2, exit);
         Assert.Matches(@"cut\.pcap: truncated .* at byte offset \d+ \(\d+ packets read before it are analysed\)", error);
         var summary = JsonDocument.Parse(output).RootElement.GetProperty("summary");
@@ -159,5 +190,41 @@ public class AnalyzeCommandTests : IDisposable
         var summary = JsonDocument.Parse(output).RootElement.GetProperty("summary");
         Assert.Equal(1 + 6, summary.GetProperty("packets").GetInt64());
         Assert.Equal(1 + 3, summary.GetProperty("flows").GetInt64());
+    }
+
+    /// <summary>With nDPI each flow alert carries the application protocol, the host name and the risks.</summary>
+    [Fact]
+    public void Flow_alerts_carry_what_ndpi_found()
+    {
+        var (exit, output, error) = CliRunner.Run("analyze", SharedData.NdpiPcap("selfsigned.pcap"), "--format", "ndjson", "--db", dir.File("a.db"));
+        Assert.True(exit == 0, error);
+        var alerts = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal([22, 28, 30], alerts.Select(a => a.GetProperty("alert_id").GetInt32()).Order());
+        Assert.All(alerts, a =>
+        {
+            Assert.Equal("TLS.ntop", a.GetProperty("proto.ndpi").GetString());
+            Assert.Equal(91, a.GetProperty("l7_master_proto").GetInt32());
+            Assert.Equal(26, a.GetProperty("l7_proto").GetInt32());
+            Assert.Equal("localhost", a.GetProperty("host_name").GetString());
+            Assert.Equal((1L << 5) | (1L << 6) | (1L << 9), a.GetProperty("flow_risk_bitmap").GetInt64());
+            Assert.Equal(["Known Protocol on Non Standard Port", "Self-signed Certificate", "TLS Expired Certificate"],
+                a.GetProperty("flow_risks").EnumerateArray().Select(r => r.GetString()));
+        });
+
+        var (_, table, _) = CliRunner.Run("analyze", SharedData.NdpiPcap("selfsigned.pcap"), "--db", dir.File("b.db"));
+        Assert.Contains("[TLS.ntop]", table, StringComparison.Ordinal);
+        Assert.Contains("localhost", table, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Workers_do_not_change_the_output()
+    {
+        string Run(string workers) => CliRunner.Run("analyze", SharedData.NdpiPcap("skype.pcap"), "-f", "json", "--workers", workers,
+            "--local-networks", "192.168.0.0/16", "--db", dir.File($"w{workers}.db"), "-c", Config("checks:\n  syn_scan: {enabled: true, threshold: 10}\n  remote_to_remote: {enabled: true}\n")).Out;
+        static string AlertsOf(string json) => JsonDocument.Parse(json).RootElement.GetProperty("alerts").GetRawText();
+        var one = Run("1");
+        Assert.True(JsonDocument.Parse(one).RootElement.GetProperty("alerts").GetArrayLength() > 10);
+        Assert.Equal(AlertsOf(one), AlertsOf(Run("3")));
+        Assert.Equal(1, CliRunner.Run("analyze", SharedData.NdpiPcap("skype.pcap"), "--workers", "0").Exit);
     }
 }

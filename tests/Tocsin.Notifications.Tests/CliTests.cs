@@ -64,7 +64,7 @@ public sealed class CliTests : IAsyncLifetime
     public void Analyze_notify_delivers_the_captures_alerts_and_reports_per_recipient()
     {
         var config = Config(receiver.Url());
-        var (exit, output, error) = Run("analyze", SharedData.NdpiPcap("synscan.pcap"), "-c", config, "--local-networks", "172.16.0.0/12",
+        var (exit, output, error) = Run("analyze", SharedData.NdpiPcap("synscan.pcap"), "--no-dpi", "-c", config, "--local-networks", "172.16.0.0/12",
             "--notify", "--format", "json");
         Assert.True(exit == 0, error);
         var doc = JsonDocument.Parse(output).RootElement;
@@ -86,7 +86,7 @@ public sealed class CliTests : IAsyncLifetime
     {
         int port = FreePort.Tcp();
         var config = Config($"http://127.0.0.1:{port}/hook");
-        var (exit, output, error) = Run("analyze", SharedData.NdpiPcap("synscan.pcap"), "-c", config, "--notify", "--notify-timeout", "1s");
+        var (exit, output, error) = Run("analyze", SharedData.NdpiPcap("synscan.pcap"), "--no-dpi", "-c", config, "--notify", "--notify-timeout", "1s");
         Assert.Equal(3, exit);
         Assert.Contains("Still queued after 1s: 9 alerts", output, StringComparison.Ordinal);
         Assert.Contains("connection refused", output, StringComparison.Ordinal);
@@ -133,7 +133,7 @@ public sealed class CliTests : IAsyncLifetime
     {
         var config = Config(receiver.Url());
         receiver.Respond = (_, _) => new Reply(422, "no");
-        var (exit, output, _) = Run("analyze", SharedData.NdpiPcap("synscan.pcap"), "-c", config, "--notify");
+        var (exit, output, _) = Run("analyze", SharedData.NdpiPcap("synscan.pcap"), "--no-dpi", "-c", config, "--notify");
         Assert.Equal(0, exit);
         Assert.Matches(@"soc\s+0\s+0\s+0\s+9\s+0", output);
 
@@ -167,7 +167,7 @@ public sealed class CliTests : IAsyncLifetime
     {
         var path = dir.File("empty.yaml");
         File.WriteAllText(path, "local_networks: [10.0.0.0/8]\n");
-        var (exit, _, error) = Run("analyze", SharedData.NdpiPcap("synscan.pcap"), "-c", path, "--notify");
+        var (exit, _, error) = Run("analyze", SharedData.NdpiPcap("synscan.pcap"), "--no-dpi", "-c", path, "--notify");
         Assert.Equal(1, exit);
         Assert.Contains("defines no recipients", error, StringComparison.Ordinal);
     }
@@ -185,13 +185,13 @@ public sealed class CliTests : IAsyncLifetime
         var config = Config(receiver.Url());
 
         // The order the engine publishes the alerts in (ndjson prints them as they leave the engine).
-        var (exit, ndjson, _) = Run("analyze", capture, "-c", config, "--db", dir.File("reference.db"), "-f", "ndjson");
+        var (exit, ndjson, _) = Run("analyze", capture, "--no-dpi", "-c", config, "--db", dir.File("reference.db"), "-f", "ndjson");
         Assert.Equal(0, exit);
         var expected = ndjson.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => Identity(JsonDocument.Parse(l).RootElement)).ToList();
         Assert.Equal(expected.Count, expected.Distinct().Count());
         Assert.Equal(flows, expected.Count(e => !e.Contains(':', StringComparison.Ordinal)));
 
-        using (var analysis = Tocsin(new System.Text.StringBuilder(), "analyze", capture, "-c", config, "--notify", "-f", "ndjson"))
+        using (var analysis = Tocsin(new System.Text.StringBuilder(), "analyze", capture, "--no-dpi", "-c", config, "--notify", "-f", "ndjson"))
         {
             await receiver.WaitAsync(r => r.Count >= 3, TimeSpan.FromSeconds(30));
             analysis.Kill();

@@ -48,8 +48,9 @@ public static class AlertsCommand
         switch (r.Format)
         {
             case OutputFormat.Ndjson:
+                var lines = new JsonOutput(env.Out, indented: false);
                 foreach (var a in alerts)
-                    AlertWriter.WriteNdjson(env.Out, a);
+                    AlertWriter.WriteNdjson(lines, a);
                 break;
             case OutputFormat.Json:
                 JsonOutput.Write(env.Out, indented: true, w => AlertWriter.WriteJsonArray(w, alerts));

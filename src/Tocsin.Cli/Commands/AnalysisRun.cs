@@ -9,8 +9,10 @@ using Tocsin.Checks;
 using Tocsin.Cli.Output;
 using Tocsin.Config;
 using Tocsin.Decode;
+using Tocsin.Ndpi;
 using Tocsin.Notifications;
 using Tocsin.Store;
+using IFlowInspector = Tocsin.Traffic.IFlowInspector;
 
 namespace Tocsin.Cli.Commands;
 
@@ -31,6 +33,18 @@ public sealed record AnalyzeRequest
     public bool Notify { get; init; }
 
     public TimeSpan NotifyTimeout { get; init; } = NotificationRun.DefaultTimeout;
+
+    /// <summary>Worker threads; null uses the config's, else one per core.</summary>
+    public int? Workers { get; init; }
+
+    /// <summary>Run without nDPI whatever the config says.</summary>
+    public bool NoDpi { get; init; }
+
+    /// <summary>Print the summary only: on a big capture the alerts are read from the store, not scrolled past.</summary>
+    public bool Quiet { get; init; }
+
+    /// <summary>Keep no database: the alerts are only printed (e.g. ndjson piped to another tool).</summary>
+    public bool NoStore { get; init; }
 }
 
 /// <summary>Runs an analysis end to end: config, pipeline, store, output, exit code.</summary>
@@ -67,6 +81,35 @@ public static class AnalysisRun
             localNetworks = parsed;
         }
 
+        var inspectors = new List<NdpiInspector>();
+        Func<IFlowInspector>? detection = null;
+        if (config.Detection.Enabled && !request.NoDpi)
+        {
+            try
+            {
+                NdpiLibrary.EnsureAvailable();
+            }
+            catch (NdpiUnavailableException e)
+            {
+                env.Fail(e.Message);
+                return ExitCodes.UsageOrConfig;
+            }
+            var lists = new NdpiOptions
+            {
+                ProtocolsFile = config.Detection.ProtocolsFile,
+                CategoriesFile = config.Detection.CategoriesFile,
+                RiskyDomainsFile = config.Detection.RiskyDomainsFile,
+                MaliciousJa3File = config.Detection.MaliciousJa3File,
+                MaliciousSha1File = config.Detection.MaliciousSha1File,
+            };
+            detection = () =>
+            {
+                var inspector = new NdpiInspector(lists);
+                inspectors.Add(inspector);
+                return inspector;
+            };
+        }
+
         foreach (var path in request.Captures)
         {
             if (!File.Exists(path))
@@ -77,13 +120,18 @@ public static class AnalysisRun
         }
 
         var dbPath = request.DbPath ?? config.Store.Path;
+        if (request.NoStore && request.Notify)
+        {
+            env.Fail("--notify needs the store: the recipients' queues live in the alert database");
+            return ExitCodes.UsageOrConfig;
+        }
         NotificationConfig? notifications = null;
         if (request.Notify && (notifications = NotificationRun.Recipients(config, request.ConfigPath ?? "the default configuration", "--notify", env)) is null)
             return ExitCodes.UsageOrConfig;
         using var queue = notifications is null ? null : NotificationRun.OpenQueue(dbPath, env);
         if (notifications is not null && queue is null)
             return ExitCodes.UsageOrConfig;
-        using var host = BuildHost(env, dbPath, request.Verbose, notifications, queue);
+        using var host = BuildHost(env, request.NoStore ? null : dbPath, request.Verbose, notifications, queue);
         try
         {
             host.Start();
@@ -93,17 +141,18 @@ public static class AnalysisRun
             env.Fail($"{dbPath}: cannot open the alert store: {e.Message}");
             return ExitCodes.UsageOrConfig;
         }
-        var store = host.Services.GetRequiredService<IAlertStore>();
-        var writer = host.Services.GetRequiredService<AlertStoreWriter>();
-        var engine = new AlertEngine([writer]);
+        var store = host.Services.GetService<IAlertStore>();
+        var writer = host.Services.GetService<AlertStoreWriter>();
+        var engine = new AlertEngine(writer is null ? [] : [writer]);
         if (queue is not null)
         {
             var notifier = host.Services.GetRequiredService<NotificationWriter>();
             engine.AddSink(notifier);
-            notifier.SystemAlertRaised += store.Add;
+            notifier.SystemAlertRaised += store!.Add;
         }
         var collected = new List<Alert>();
-        engine.AddSink(request.Format == OutputFormat.Ndjson ? new NdjsonSink(env.Out) : new CollectingSink(collected));
+        if (!request.Quiet)
+            engine.AddSink(request.Format == OutputFormat.Ndjson ? new NdjsonSink(env.Out) : new CollectingSink(collected));
 
         var options = new AnalysisOptions
         {
@@ -111,10 +160,21 @@ public static class AnalysisRun
             LocalNetworks = localNetworks,
             Decoder = new DecoderOptions { DecapsulateTeredo = config.DecapsulateTeredo },
             Interface = new InterfaceInfo(0, string.Join(",", request.Captures.Select(Path.GetFileName))),
+            Workers = request.Workers ?? config.Workers ?? Environment.ProcessorCount,
         };
-        var analyzer = new Analyzer(options, catalog.All, engine);
+        Analyzer analyzer;
+        try
+        {
+            analyzer = new Analyzer(options, catalog.All, engine, detection);
+        }
+        catch (IOException e)
+        {
+            env.Fail($"nDPI: {e.Message}");
+            return ExitCodes.UsageOrConfig;
+        }
         int exit = ExitCodes.Ok;
-        var work = Task.Run(() =>
+        // A thread of its own: the analysis is long and CPU-bound, and the pool serves the store and the dispatcher.
+        var work = Task.Factory.StartNew(() =>
         {
             foreach (var path in request.Captures)
             {
@@ -138,39 +198,51 @@ public static class AnalysisRun
                     exit = ExitCodes.CaptureUnreadable;
                 }
             }
-            return analyzer.Close();
-        });
+            var closed = analyzer.Close();
+            foreach (var inspector in inspectors)
+                inspector.Dispose();
+            return closed;
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         ShowProgress(env, analyzer, work, request.Captures);
         AnalysisSummary summary;
         try
         {
             summary = work.GetAwaiter().GetResult();
-            writer.CompleteAsync().GetAwaiter().GetResult();
-            store.ApplyRetention(config.Store.MaxAge, config.Store.MaxAlertsPerFamily, summary.LastPacketNs / 1_000_000_000);
+            if (writer is not null)
+            {
+                writer.CompleteAsync().GetAwaiter().GetResult();
+                store!.ApplyRetention(config.Store.MaxAge, config.Store.MaxAlertsPerFamily, summary.LastPacketNs / 1_000_000_000);
+            }
         }
         catch (Exception e) when (e is System.Threading.Channels.ChannelClosedException or Microsoft.Data.Sqlite.SqliteException or IOException or ObjectDisposedException)
         {
             // The store failed under the analysis (disk full, file removed...): the alerts it did not take are lost to it.
-            env.Fail($"{dbPath}: writing alerts to the store failed after {writer.Written} alerts: {(e.InnerException ?? e).Message}");
+            env.Fail($"{dbPath}: writing alerts to the store failed after {writer?.Written} alerts: {(e.InnerException ?? e).Message}");
             return ExitCodes.UsageOrConfig;
         }
         var delivery = queue is null ? null : NotificationRun.Deliver(host, request.NotifyTimeout);
         host.StopAsync().GetAwaiter().GetResult();
 
-        WriteResults(env, request.Format, collected, summary, dbPath, delivery);
-        return exit == ExitCodes.Ok && delivery is { Drained: false } ? NotificationRun.Undelivered : exit;
+        WriteResults(env, request.Format, request.Quiet ? null : AlertWriter.InEventOrder(collected), summary, request.NoStore ? null : dbPath, delivery);
+        return exit == ExitCodes.Ok && delivery is { Drained: false } ? ExitCodes.Undelivered : exit;
     }
 
-    /// <summary>The services of a run: logging to the error stream, the alert store and its background writer, the notifications.</summary>
-    private static IHost BuildHost(CliEnvironment env, string dbPath, bool verbose, NotificationConfig? notifications, NotificationQueue? queue)
+    private static string StoredLine(string? dbPath) => dbPath is null ? "Alerts not stored (--no-store)" : $"Alerts stored in {dbPath}";
+
+    /// <summary>The services of a run: logging to the error stream, the alert store and its background writer (unless
+    /// <paramref name="dbPath"/> is null), the notifications.</summary>
+    private static IHost BuildHost(CliEnvironment env, string? dbPath, bool verbose, NotificationConfig? notifications, NotificationQueue? queue)
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Logging.AddProvider(new TextWriterLoggerProvider(env.Error));
         builder.Logging.SetMinimumLevel(verbose ? LogLevel.Information : LogLevel.Warning);
         builder.Services.AddSingleton(AlertTypeCatalog.Discover(typeof(Check).Assembly, typeof(SystemAlerts).Assembly));
-        builder.Services.AddSingleton<IAlertStore>(sp => new SqliteAlertStore(dbPath, sp.GetRequiredService<AlertTypeCatalog>()));
-        builder.Services.AddSingleton<AlertStoreWriter>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<AlertStoreWriter>());
+        if (dbPath is not null)
+        {
+            builder.Services.AddSingleton<IAlertStore>(sp => new SqliteAlertStore(dbPath, sp.GetRequiredService<AlertTypeCatalog>()));
+            builder.Services.AddSingleton<AlertStoreWriter>();
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<AlertStoreWriter>());
+        }
         if (notifications is not null && queue is not null)
             NotificationRun.AddServices(builder.Services, notifications, queue);
         return builder.Build();
@@ -193,7 +265,9 @@ public static class AnalysisRun
             });
     }
 
-    private static void WriteResults(CliEnvironment env, OutputFormat format, List<Alert> alerts, AnalysisSummary summary, string dbPath,
+    /// <param name="alerts">The alerts to print; null when the run is quiet.</param>
+    /// <param name="dbPath">The alert database; null when the run keeps none.</param>
+    private static void WriteResults(CliEnvironment env, OutputFormat format, IReadOnlyList<Alert>? alerts, AnalysisSummary summary, string? dbPath,
         DeliveryReport? delivery)
     {
         switch (format)
@@ -201,7 +275,7 @@ public static class AnalysisRun
             case OutputFormat.Ndjson:
                 env.Out.Flush();
                 SummaryWriter.WriteText(env.ErrorConsole, summary);
-                env.Error.WriteLine($"Alerts stored in {dbPath}");
+                env.Error.WriteLine(StoredLine(dbPath));
                 if (delivery is not null)
                     NotificationRun.WriteText(env.ErrorConsole, delivery);
                 break;
@@ -209,8 +283,11 @@ public static class AnalysisRun
                 JsonOutput.Write(env.Out, indented: true, w =>
                 {
                     w.WriteStartObject();
-                    w.WritePropertyName("alerts");
-                    AlertWriter.WriteJsonArray(w, alerts);
+                    if (alerts is not null)
+                    {
+                        w.WritePropertyName("alerts");
+                        AlertWriter.WriteJsonArray(w, alerts);
+                    }
                     w.WritePropertyName("summary");
                     SummaryWriter.WriteJson(w, summary);
                     w.WriteString("store", dbPath);
@@ -223,15 +300,18 @@ public static class AnalysisRun
                 });
                 break;
             default:
-                AlertWriter.WriteTable(env.OutConsole, alerts, "Alerts");
-                if (summary.EngagedAtEnd.Count > 0)
+                if (alerts is not null)
                 {
+                    AlertWriter.WriteTable(env.OutConsole, alerts, "Alerts");
+                    if (summary.EngagedAtEnd.Count > 0)
+                    {
+                        env.OutConsole.WriteLine();
+                        AlertWriter.WriteTable(env.OutConsole, summary.EngagedAtEnd, "Still engaged at the end of the capture (released when the analysis closed)");
+                    }
                     env.OutConsole.WriteLine();
-                    AlertWriter.WriteTable(env.OutConsole, summary.EngagedAtEnd, "Still engaged at the end of the capture (released when the analysis closed)");
                 }
-                env.OutConsole.WriteLine();
                 SummaryWriter.WriteText(env.OutConsole, summary);
-                env.OutConsole.WriteLine($"Alerts stored in {dbPath}");
+                env.OutConsole.WriteLine(StoredLine(dbPath));
                 if (delivery is not null)
                 {
                     env.OutConsole.WriteLine();
@@ -248,6 +328,8 @@ public static class AnalysisRun
 
     private sealed class NdjsonSink(TextWriter output) : IAlertSink
     {
-        public void Publish(Alert alert) => AlertWriter.WriteNdjson(output, alert);
+        private readonly JsonOutput lines = new(output, indented: false);
+
+        public void Publish(Alert alert) => AlertWriter.WriteNdjson(lines, alert);
     }
 }

@@ -72,8 +72,9 @@ public static class ChecksCommand
         }
         else
         {
+            var lines = new JsonOutput(env.Out, indented: false);
             foreach (var c in checks)
-                JsonOutput.Write(env.Out, indented: false, w => WriteCheck(w, c));
+                lines.Write(c, WriteCheck);
         }
         return ExitCodes.Ok;
     }

@@ -16,9 +16,6 @@ public sealed record DeliveryReport(IReadOnlyList<RecipientStats> Recipients, bo
 /// <summary>The notification parts of `tocsin analyze --notify` and `tocsin recipients drain`.</summary>
 public static class NotificationRun
 {
-    /// <summary>Alerts are still queued after the wait (they stay there for `tocsin recipients drain`), or a test failed.</summary>
-    public const int Undelivered = 3;
-
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(60);
 
     /// <summary>A duration option (30s, 5m...) defaulting to <see cref="DefaultTimeout"/>.</summary>

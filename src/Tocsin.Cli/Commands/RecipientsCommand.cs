@@ -200,7 +200,7 @@ public static class RecipientsCommand
             var result = NotificationDispatcher.SendAsync(sender, NotificationDispatcher.Redactor(recipient, sender),
                 [Notification.FromAlert(alert, createdMs: DateTimeOffset.UtcNow.ToUnixTimeMilliseconds())], CancellationToken.None).GetAwaiter().GetResult();
             env.Out.WriteLine($"{recipient.Name} ({recipient.Endpoint.Type.Key} {sender.Destination}): {result}");
-            return result.IsDelivered ? ExitCodes.Ok : NotificationRun.Undelivered;
+            return result.IsDelivered ? ExitCodes.Ok : ExitCodes.Undelivered;
         }
         finally
         {
@@ -231,7 +231,7 @@ public static class RecipientsCommand
             NotificationRun.WriteText(env.OutConsole, report);
         else
             JsonOutput.Write(env.Out, indented: format == OutputFormat.Json, w => NotificationRun.WriteJson(w, report));
-        return report.Drained ? ExitCodes.Ok : NotificationRun.Undelivered;
+        return report.Drained ? ExitCodes.Ok : ExitCodes.Undelivered;
     }
 
     /// <summary>Puts <paramref name="name"/>'s dead letters (alerts its endpoint rejected) back into its queue.</summary>

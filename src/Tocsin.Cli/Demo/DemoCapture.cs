@@ -1,4 +1,4 @@
-using System.Buffers.Binary;
+using System.Text;
 using Tocsin.Capture;
 using Tocsin.Decode;
 
@@ -6,9 +6,10 @@ namespace Tocsin.Cli.Demo;
 
 /// <summary>
 /// Builds the demo capture shipped in demo/demo.pcap: three and a half minutes of an office network (192.168.10.0/24) with
-/// ordinary web and DNS traffic, a SYN scan of a local server, a few refused connections, a remote-to-remote flow
-/// and a bulk upload that crosses the interface byte threshold of demo/tocsin.yaml. Deterministic: the same bytes
-/// every time, so a test can prove the shipped file comes from this code.
+/// ordinary web and DNS traffic, a SYN scan of a local server (some ports refused, which nDPI names by port, a few
+/// of them unsafe protocols), a remote-to-remote SIP exchange and a bulk upload that crosses the interface byte
+/// threshold of demo/tocsin.yaml. Deterministic: the same bytes every time, so a test can prove the shipped file
+/// comes from this code.
 /// </summary>
 public static class DemoCapture
 {
@@ -114,15 +115,19 @@ public static class DemoCapture
         }
     }
 
-    /// <summary>Two outside hosts talking across the sensor: traffic that should not pass this network.</summary>
+    /// <summary>Two outside hosts exchanging SIP across the sensor: traffic that should not pass this network.</summary>
     private static void RemoteToRemote(List<(long, byte[])> p, double at)
     {
-        var payload = new byte[64];
-        BinaryPrimitives.WriteUInt32BigEndian(payload, 0xDEADBEEF);
+        var options = Encoding.ASCII.GetBytes(
+            "OPTIONS sip:pbx@198.51.100.77 SIP/2.0\r\nVia: SIP/2.0/UDP 203.0.113.9:40000\r\nFrom: <sip:probe@203.0.113.9>;tag=1\r\n" +
+            "To: <sip:pbx@198.51.100.77>\r\nCall-ID: 42@203.0.113.9\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n");
+        var ok = Encoding.ASCII.GetBytes(
+            "SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 203.0.113.9:40000\r\nFrom: <sip:probe@203.0.113.9>;tag=1\r\n" +
+            "To: <sip:pbx@198.51.100.77>;tag=2\r\nCall-ID: 42@203.0.113.9\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n");
         for (int i = 0; i < 4; i++)
         {
-            Add(p, at + i * 0.5, PacketBuilder.Udp(StrayA, 40_000, StrayB, 5060, payload));
-            Add(p, at + i * 0.5 + 0.03, PacketBuilder.Udp(StrayB, 5060, StrayA, 40_000, payload));
+            Add(p, at + i * 0.5, PacketBuilder.Udp(StrayA, 40_000, StrayB, 5060, options));
+            Add(p, at + i * 0.5 + 0.03, PacketBuilder.Udp(StrayB, 5060, StrayA, 40_000, ok));
         }
     }
 

@@ -16,7 +16,20 @@ public enum OutputFormat
 /// <summary>Renders alerts for the terminal (a table) or for programs (JSON, one object per line for ndjson).</summary>
 public static class AlertWriter
 {
-    public static void WriteNdjson(TextWriter output, Alert alert) => JsonOutput.Write(output, indented: false, w => AlertJson.Write(w, alert));
+    /// <summary>
+    /// Alerts in the order they happened (engage and store at their time, release at its end), so that the output
+    /// does not depend on which worker raised what first. Within a second, as the engine raises them: flow events
+    /// (during the packets), then engages, then releases (at the tick); then by type and entity.
+    /// </summary>
+    public static IReadOnlyList<Alert> InEventOrder(IEnumerable<Alert> alerts) =>
+        [.. alerts.OrderBy(a => a.Action == AlertAction.Release ? a.TstampEnd : a.Tstamp)
+            .ThenBy(a => a.Action switch { AlertAction.Store => 0, AlertAction.Engage => 1, _ => 2 })
+            .ThenBy(a => a.Type.Space).ThenBy(a => a.Type.Id)
+            .ThenBy(a => a.EntityValue, StringComparer.Ordinal)
+            .ThenBy(a => a.Flow is { } f ? $"{f.CliIp}:{f.CliPort} {f.SrvIp}:{f.SrvPort} {f.Proto} {f.VlanId}" : "", StringComparer.Ordinal)];
+
+    /// <summary>One alert per line.</summary>
+    public static void WriteNdjson(JsonOutput lines, Alert alert) => lines.Write(alert, AlertJson.Write);
 
     public static void WriteJsonArray(Utf8JsonWriter w, IEnumerable<Alert> alerts)
     {
