@@ -77,11 +77,37 @@ public class ConfigTests
     }
 
     [Fact]
+    public void Ndpi_lists_are_found_beside_the_config_file_and_workers_are_read()
+    {
+        var dir = Testing.SharedData.NdpiConfigDir;
+        var (config, _) = Parse("""
+            workers: 3
+            ndpi:
+              enabled: false
+              protocols: protos.txt
+              categories: categories.txt
+              risky_domains: risky_domains.txt
+              malicious_ja3: ja3_fingerprints.csv
+              malicious_sha1: sha1_fingerprints.csv
+            """, Path.Combine(dir, "tocsin.yaml"));
+        Assert.Equal(3, config.Workers);
+        Assert.False(config.Detection.Enabled);
+        Assert.Equal(Path.Combine(dir, "protos.txt"), config.Detection.ProtocolsFile);
+        Assert.Equal(Path.Combine(dir, "categories.txt"), config.Detection.CategoriesFile);
+        Assert.Equal(Path.Combine(dir, "risky_domains.txt"), config.Detection.RiskyDomainsFile);
+        Assert.Equal(Path.Combine(dir, "ja3_fingerprints.csv"), config.Detection.MaliciousJa3File);
+        Assert.Equal(Path.Combine(dir, "sha1_fingerprints.csv"), config.Detection.MaliciousSha1File);
+    }
+
+    [Fact]
     public void An_empty_file_gives_the_defaults()
     {
         var (config, checks) = Parse("");
         Assert.Empty(config.LocalNetworks);
         Assert.Equal(131072, config.Traffic.MaxFlows);
+        Assert.True(config.Detection.Enabled);
+        Assert.Null(config.Detection.ProtocolsFile);
+        Assert.Null(config.Workers);
         Assert.True(checks.Find("tcp_connection_refused")!.Enabled);
         Assert.False(checks.Find("syn_scan")!.Enabled);
     }
@@ -102,6 +128,9 @@ public class ConfigTests
     [InlineData("store:\n  max_age: soon", 2, 12, "expected a duration")]
     [InlineData("store: [a, b]", 1, 8, "store: expected a mapping of keys, got a list")]
     [InlineData("checks:\n  syn_scan:\n    threshold: [1, 2]", 3, 16, "expected a single value, got a list")]
+    [InlineData("workers: 0", 1, 10, "workers: must be between 1 and 256")]
+    [InlineData("ndpi:\n  protocols: /nonexistent/protos.txt", 2, 14, "ndpi.protocols: no such file: /nonexistent/protos.txt")]
+    [InlineData("ndpi:\n  protocol: protos.txt", 2, 3, "ndpi.protocol: unknown key")]
     public void Errors_name_the_file_line_column_and_key(string yaml, int line, int column, string message)
     {
         var e = Fails(yaml);
