@@ -21,12 +21,18 @@ internal sealed class PreparedInsert : IDisposable
     }
 
     /// <summary>Inserts one row and returns its rowid.</summary>
-    public long Execute(object[] values)
+    public long Execute(Cell[] values)
     {
         try
         {
             for (var i = 0; i < values.Length; i++)
-                Check(Bind(i + 1, values[i]));
+            {
+                var value = values[i];
+                int index = i + 1;
+                Check(value.IsNull ? raw.sqlite3_bind_null(statement, index)
+                    : value.Text is { } text ? raw.sqlite3_bind_text(statement, index, text)
+                    : raw.sqlite3_bind_int64(statement, index, value.Integer));
+            }
             var rc = raw.sqlite3_step(statement);
             if (rc != raw.SQLITE_DONE)
                 SqliteException.ThrowExceptionForRC(rc, db);
@@ -39,17 +45,6 @@ internal sealed class PreparedInsert : IDisposable
     }
 
     public void Dispose() => statement.Dispose();
-
-    private int Bind(int index, object value) => value switch
-    {
-        null or DBNull => raw.sqlite3_bind_null(statement, index),
-        string text => raw.sqlite3_bind_text(statement, index, text),
-        long number => raw.sqlite3_bind_int64(statement, index, number),
-        int number => raw.sqlite3_bind_int64(statement, index, number),
-        bool flag => raw.sqlite3_bind_int64(statement, index, flag ? 1 : 0),
-        // Alert columns hold integers and text only (AlertTable).
-        _ => throw new ArgumentException($"cannot store a {value.GetType().Name} in an alert column"),
-    };
 
     private void Check(int rc)
     {

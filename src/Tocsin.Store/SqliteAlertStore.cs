@@ -356,5 +356,5 @@ public sealed class SqliteAlertStore : IAlertStore
         connection.Dispose();
     }
 
-    private readonly record struct PendingAlert(Alert Alert, AlertTable Table, object[] Values, AlertStatus Status);
+    private readonly record struct PendingAlert(Alert Alert, AlertTable Table, Cell[] Values, AlertStatus Status);
 }
