@@ -1,19 +1,24 @@
 #!/usr/bin/env bash
-# Tocsin benchmarks (run through `./tocsin bench`):
-#   1. packets/s of `tocsin analyze` (capture + decode + flows + hosts + checks, one core, no nDPI) on a large
-#      capture built from ../shared/pcaps/ndpi, against Debian's ndpiReader on the same file in the same script;
-#   2. managed memory per flow.
-# Figures are medians of BENCH_RUNS runs; ratios compare runs made here, one after the other.
+# Tocsin benchmarks (run through `./tocsin bench`), all against references run in this same script:
+#   1. packets/s of `tocsin analyze` on a large capture built from ../shared/pcaps/ndpi: without nDPI (capture, decode,
+#      flows, hosts, checks), then with nDPI on one and two workers, against Debian's ndpiReader on the same file
+#      with the same list files;
+#   2. alerts/s into the SQLite alert store, against SQLite copying the same rows itself;
+#   3. notifications: alerts/s through the durable queue to a webhook, against an in-memory endpoint, and the delay
+#      from creation to receipt at 1,000 alerts/s;
+#   4. managed memory per flow.
+# Packet figures are medians of BENCH_RUNS runs.
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-shared="${TOCSIN_SHARED:-$repo/../shared}"
+shared="$(cd "${TOCSIN_SHARED:-$repo/../shared}" && pwd)"
 out="$repo/bench/out"
-copies="${BENCH_COPIES:-64}"
+copies="${BENCH_COPIES:-32}"
 runs="${BENCH_RUNS:-3}"
 mkdir -p "$out"
 
 dotnet build "$repo/bench/Tocsin.Bench/Tocsin.Bench.csproj" -c Release --nologo -v quiet -clp:ErrorsOnly >&2
+dotnet build "$repo/src/Tocsin.Cli/Tocsin.Cli.csproj" -c Release --nologo -v quiet -clp:ErrorsOnly >&2
 bench_tool="$repo/artifacts/bin/Tocsin.Bench/release/Tocsin.Bench.dll"
 tocsin="$repo/artifacts/bin/Tocsin.Cli/release/tocsin.dll"
 
@@ -22,15 +27,28 @@ if [ ! -f "$capture" ]; then
   dotnet "$bench_tool" make-capture "$capture" "$shared/pcaps/ndpi/pcap" "$copies" >&2
 fi
 
+# The list files nDPI's own tests use, for both Tocsin and ndpiReader.
+lists="$shared/pcaps/ndpi/config"
+ndpi_config="$out/ndpi.yaml"
+cat > "$ndpi_config" <<EOF
+ndpi:
+  protocols: $lists/protos.txt
+  categories: $lists/categories.txt
+  risky_domains: $lists/risky_domains.txt
+  malicious_ja3: $lists/ja3_fingerprints.csv
+  malicious_sha1: $lists/sha1_fingerprints.csv
+EOF
+
 median() { sort -g | awk '{a[NR]=$1} END{print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 
-# Analysis-only packets/s as Tocsin reports it (excludes process start-up), and peak RSS.
+# Analysis packets/s as Tocsin reports it (from the first packet read to the last, without process start-up or the
+# store's final drain), peak RSS, and the alert count.
 tocsin_run() {
-  local config=("$@") i pps=() rss=() packets=0
+  local i pps=() rss=() packets=0
   for i in $(seq "$runs"); do
     rm -f "$out/bench.db"*
     local text
-    text=$( { /usr/bin/time -f "RSS %M" dotnet "$tocsin" analyze "$capture" "${config[@]}" --format json --db "$out/bench.db"; } 2>&1 )
+    text=$( { /usr/bin/time -f "RSS %M" dotnet "$tocsin" analyze "$capture" "$@" --quiet --format json --db "$out/bench.db"; } 2>&1 )
     pps+=("$(echo "$text" | sed -n 's/.*"packets_per_second": *\([0-9.]*\).*/\1/p')")
     packets=$(echo "$text" | sed -n 's/^ *"packets": *\([0-9]*\).*/\1/p' | head -1)
     rss+=("$(echo "$text" | awk '/^RSS/{print $2}')")
@@ -42,7 +60,8 @@ ndpi_run() {
   local i pps=() rss=()
   for i in $(seq "$runs"); do
     local text ms
-    text=$( { /usr/bin/time -f "RSS %M" ndpiReader -i "$capture" -n 1 2>&1; } 2>&1 )
+    text=$( { /usr/bin/time -f "RSS %M" ndpiReader -i "$capture" -n 1 -p "$lists/protos.txt" -c "$lists/categories.txt" \
+      -r "$lists/risky_domains.txt" -j "$lists/ja3_fingerprints.csv" -S "$lists/sha1_fingerprints.csv" 2>&1; } 2>&1 )
     ms=$(echo "$text" | awk '/Packet Processing Time/{print $4}')
     pps+=("$(awk -v p="$packets" -v ms="$ms" 'BEGIN{printf "%.0f", p / (ms / 1000)}')")
     rss+=("$(echo "$text" | awk '/RSS/{print $2}')")
@@ -50,23 +69,57 @@ ndpi_run() {
   echo "$(printf '%s\n' "${pps[@]}" | median) $(printf '%s\n' "${rss[@]}" | median)"
 }
 
-read -r default_pps default_rss packets < <(tocsin_run)
-read -r all_pps all_rss _ < <(tocsin_run --config "$repo/bench/bench.yaml")
+read -r plain_pps plain_rss packets < <(tocsin_run --no-dpi --workers 1)
+read -r all_pps all_rss _ < <(tocsin_run --no-dpi --workers 1 --config "$repo/bench/bench.yaml")
+read -r dpi1_pps dpi1_rss _ < <(tocsin_run --workers 1 --config "$ndpi_config")
+read -r dpi2_pps dpi2_rss _ < <(tocsin_run --workers 2 --config "$ndpi_config")
+read -r bare1_pps bare1_rss _ < <(tocsin_run --workers 1 --config "$ndpi_config" --no-store)
+read -r bare2_pps bare2_rss _ < <(tocsin_run --workers 2 --config "$ndpi_config" --no-store)
 read -r ndpi_pps ndpi_rss < <(ndpi_run)
+
+# The store benchmark re-writes the alerts of the last stored nDPI run.
+rm -f "$out/bench.db"*
+dotnet "$tocsin" analyze "$capture" --workers 1 --config "$ndpi_config" --quiet --db "$out/bench.db" > /dev/null
+store=$(dotnet "$bench_tool" store "$out/bench.db")
+notify=$(dotnet "$bench_tool" notify 200000)
 flow_bytes=$(dotnet "$bench_tool" flow-memory 200000 | sed -n 's/.*bytes_per_flow_with_two_hosts=//p')
+echo "$store" > "$out/store.txt"
+echo "$notify" > "$out/notify.txt"
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", a / b}'; }
 mpps() { awk -v a="$1" 'BEGIN{printf "%.2f M", a / 1e6}'; }
+thousands() { awk -v a="$1" 'BEGIN{printf "%\047d", a}'; }
+field() { echo "$1" | grep -o "$2=[0-9.]*" | head -1 | cut -d= -f2; }
 cpu=$(awk -F: '/model name/{print $2; exit}' /proc/cpuinfo | sed 's/^ *//')
 
 {
-  echo "Capture: $(basename "$capture"), $packets packets ($copies address-rewritten copies of the shared nDPI captures); median of $runs runs; $cpu, $(nproc) cores."
+  echo "Capture: $(basename "$capture"), $packets packets ($copies address-rewritten copies of the shared nDPI captures played at once); median of $runs runs; $cpu, $(nproc) cores."
   echo
   echo "| run | packets/s | vs ndpiReader | peak RSS |"
   echo "|---|---:|---:|---:|"
-  echo "| tocsin analyze, default checks | $(mpps "$default_pps") | $(ratio "$default_pps" "$ndpi_pps")× | $((default_rss / 1024)) MB |"
-  echo "| tocsin analyze, every check on (bench/bench.yaml) | $(mpps "$all_pps") | $(ratio "$all_pps" "$ndpi_pps")× | $((all_rss / 1024)) MB |"
-  echo "| ndpiReader 4.2 (Debian), 1 thread, with DPI | $(mpps "$ndpi_pps") | 1.00× | $((ndpi_rss / 1024)) MB |"
+  echo "| analyze --no-dpi, 1 worker, default checks | $(mpps "$plain_pps") | $(ratio "$plain_pps" "$ndpi_pps")× | $((plain_rss / 1024)) MB |"
+  echo "| analyze --no-dpi, 1 worker, every check on (bench/bench.yaml) | $(mpps "$all_pps") | $(ratio "$all_pps" "$ndpi_pps")× | $((all_rss / 1024)) MB |"
+  echo "| analyze with nDPI, 1 worker ($(thousands "$(field "$store" alerts)") alerts stored) | $(mpps "$dpi1_pps") | $(ratio "$dpi1_pps" "$ndpi_pps")× | $((dpi1_rss / 1024)) MB |"
+  echo "| analyze with nDPI, 2 workers | $(mpps "$dpi2_pps") | $(ratio "$dpi2_pps" "$ndpi_pps")× | $((dpi2_rss / 1024)) MB |"
+  echo "| analyze with nDPI, 1 worker, --no-store | $(mpps "$bare1_pps") | $(ratio "$bare1_pps" "$ndpi_pps")× | $((bare1_rss / 1024)) MB |"
+  echo "| analyze with nDPI, 2 workers, --no-store | $(mpps "$bare2_pps") | $(ratio "$bare2_pps" "$ndpi_pps")× | $((bare2_rss / 1024)) MB |"
+  echo "| ndpiReader 4.2 (Debian), 1 thread, same list files | $(mpps "$ndpi_pps") | 1.00× | $((ndpi_rss / 1024)) MB |"
+  echo
+  echo "Two workers against one: $(ratio "$dpi2_pps" "$dpi1_pps")× with the store, $(ratio "$bare2_pps" "$bare1_pps")× without."
+  echo
+  echo "Alert store: $(thousands "$(field "$store" store_alerts_per_s)") alerts/s written one by one ($(field "$store" alerts) alerts of the nDPI run, batches of $(field "$store" batch)); SQLite copying the same rows itself: $(thousands "$(field "$store" sqlite_copy_rows_per_s)") rows/s ($(field "$store" vs_sqlite)×)."
+  echo
+  echo "Notifications ($(field "$notify" alerts) alerts, durable queue, one recipient):"
+  echo
+  echo "| endpoint | alerts/s | vs in-memory endpoint | vs ntopng (333/s) |"
+  echo "|---|---:|---:|---:|"
+  for name in memory webhook10 webhook100; do
+    line=$(echo "$notify" | grep "throughput $name:")
+    echo "| $name | $(thousands "$(field "$line" alerts_per_s)") | $(field "$line" vs_memory)× | $(field "$line" vs_ntopng_333)× |"
+  done
+  latency=$(echo "$notify" | grep "^latency")
+  echo
+  echo "Webhook delivery delay at 1,000 alerts/s (creation to receipt): p50 $(field "$latency" p50_ms) ms, p99 $(field "$latency" p99_ms) ms, max $(field "$latency" max_ms) ms."
   echo
   echo "Managed memory per flow, with its two hosts (200,000 flows): $flow_bytes bytes."
 } | tee "$out/results.md"

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Runtime.ExceptionServices;
-using System.Threading.Channels;
 using Tocsin.Alerts;
 using Tocsin.Checks;
 using Tocsin.Decode;
@@ -14,12 +13,9 @@ namespace Tocsin.Analysis;
 /// </summary>
 internal sealed class Worker
 {
-    private readonly Channel<WorkItem> queue = Channel.CreateBounded<WorkItem>(new BoundedChannelOptions(16)
-    {
-        SingleReader = true,
-        SingleWriter = true,
-        FullMode = BoundedChannelFullMode.Wait,
-    });
+    // Blocking, not a Channel: waiting on a channel from a plain thread goes through the thread pool, whose idle
+    // threads spun away a core's worth of CPU that the workers needed.
+    private readonly BlockingCollection<WorkItem> queue = new(boundedCapacity: 16);
     private readonly ConcurrentQueue<PacketBatch> freeBatches = new();
     private Thread? thread;
     private ExceptionDispatchInfo? failure;
@@ -67,14 +63,21 @@ internal sealed class Worker
     public void Post(WorkItem item)
     {
         failure?.Throw();
-        if (!queue.Writer.TryWrite(item))
-            queue.Writer.WriteAsync(item).AsTask().GetAwaiter().GetResult();
+        try
+        {
+            queue.Add(item);
+        }
+        catch (InvalidOperationException) when (failure is not null)
+        {
+            // The worker failed and closed its queue while this waited for room.
+            failure.Throw();
+        }
     }
 
     /// <summary>No more work: waits for the thread to finish everything queued.</summary>
     public void Complete()
     {
-        queue.Writer.TryComplete();
+        queue.CompleteAdding();
         thread?.Join();
         failure?.Throw();
     }
@@ -83,23 +86,15 @@ internal sealed class Worker
 
     private void Loop()
     {
-        var reader = queue.Reader;
         try
         {
-            while (true)
-            {
-                if (!reader.TryRead(out var item))
-                {
-                    if (!reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
-                        return;
-                    continue;
-                }
+            foreach (var item in queue.GetConsumingEnumerable())
                 Handle(item);
-            }
         }
         catch (Exception e)
         {
             failure = ExceptionDispatchInfo.Capture(e);
+            queue.CompleteAdding();
         }
     }
 

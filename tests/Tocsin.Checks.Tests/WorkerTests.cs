@@ -69,4 +69,29 @@ public class WorkerTests
         Assert.Equal(200, (long)one.Of("syn_scan")[0].Params["value"]!);
         AssertSame(one, four);
     }
+
+    private sealed class FailingInspector : Traffic.IFlowInspector
+    {
+        private int packets;
+
+        public bool Inspect(Traffic.Flow flow, in DecodedPacket packet, ReadOnlySpan<byte> frame, bool fromClient) =>
+            Interlocked.Increment(ref packets) < 500 ? false : throw new InvalidOperationException("inspector broke");
+
+        public void GiveUp(Traffic.Flow flow)
+        {
+        }
+
+        public void Release(Traffic.Flow flow)
+        {
+        }
+    }
+
+    /// <summary>A worker that fails stops the analysis with its error instead of leaving the reader waiting for it.</summary>
+    [Fact]
+    public void A_failing_worker_surfaces_its_error()
+    {
+        var s = new Scenario { Workers = 2, Inspector = new FailingInspector() };
+        var e = Assert.Throws<InvalidOperationException>(() => s.RunShared("skype.pcap"));
+        Assert.Equal("inspector broke", e.Message);
+    }
 }
