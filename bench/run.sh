@@ -88,7 +88,7 @@ echo "$notify" > "$out/notify.txt"
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", a / b}'; }
 mpps() { awk -v a="$1" 'BEGIN{printf "%.2f M", a / 1e6}'; }
-thousands() { awk -v a="$1" 'BEGIN{printf "%\047d", a}'; }
+thousands() { awk -v a="$1" 'BEGIN{n = sprintf("%d", a); s = ""; while (length(n) > 3) { s = "," substr(n, length(n) - 2) s; n = substr(n, 1, length(n) - 3) } print n s}'; }
 field() { echo "$1" | grep -o "$2=[0-9.]*" | head -1 | cut -d= -f2; }
 cpu=$(awk -F: '/model name/{print $2; exit}' /proc/cpuinfo | sed 's/^ *//')
 

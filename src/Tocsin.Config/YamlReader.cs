@@ -102,39 +102,16 @@ internal sealed class YamlReader(string file)
         return v;
     }
 
-    /// <summary>A duration: a number of seconds, or a number with s, m, h or d.</summary>
+    /// <summary>A duration: a number of seconds, or a number with ms, s, m, h or d.</summary>
     public TimeSpan? Duration(YamlNode node, string path)
     {
         var text = Scalar(node, path);
         if (text is null)
             return null;
-        if (TryParseDuration(text, out var d))
+        if (Notifications.Durations.TryParse(text, out var d))
             return d;
         Error(node, path, $"expected a duration such as 30s, 5m, 2h or 365d, got '{text}'");
         return null;
-    }
-
-    public static bool TryParseDuration(string text, out TimeSpan duration)
-    {
-        duration = default;
-        var t = text.Trim();
-        double factor = 1;
-        if (t.Length > 0 && char.IsLetter(t[^1]))
-        {
-            factor = char.ToLowerInvariant(t[^1]) switch
-            {
-                's' => 1,
-                'm' => 60,
-                'h' => 3600,
-                'd' => 86400,
-                _ => -1,
-            };
-            t = t[..^1];
-        }
-        if (factor < 0 || !double.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture, out var n) || n < 0)
-            return false;
-        duration = TimeSpan.FromSeconds(n * factor);
-        return true;
     }
 
     /// <summary>A list of scalars; a single scalar is accepted as a one-item list.</summary>
