@@ -1,37 +1,18 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Tocsin.Capture;
-using Tocsin.Cli;
 using Tocsin.Decode;
+using Tocsin.Cli.Tests;
 using Tocsin.Testing;
 
 namespace Tocsin.Notifications.Tests;
 
 /// <summary>`tocsin recipients ...` and `tocsin analyze --notify`, in-process and as real processes.</summary>
-public sealed class CliTests : IAsyncLifetime
+public sealed class CliTests : ReceiverTest
 {
-    private readonly TempDirectory dir = new();
-    private HttpReceiver receiver = null!;
-
-    public async Task InitializeAsync() => receiver = await HttpReceiver.StartAsync();
-
-    public async Task DisposeAsync()
-    {
-        await receiver.DisposeAsync();
-        dir.Dispose();
-    }
-
-    public static (int Exit, string Out, string Err) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int exit = TocsinCli.Run(args, new CliEnvironment(output, error, interactive: false));
-        return (exit, output.ToString(), error.ToString());
-    }
-
     private string Config(string url, string extra = "")
     {
-        var path = dir.File("tocsin.yaml");
+        var path = Dir.File("tocsin.yaml");
         File.WriteAllText(path, $"""
             checks:
               syn_scan: {"{"}enabled: true{"}"}
@@ -63,8 +44,8 @@ public sealed class CliTests : IAsyncLifetime
     [Fact]
     public void Analyze_notify_delivers_the_captures_alerts_and_reports_per_recipient()
     {
-        var config = Config(receiver.Url());
-        var (exit, output, error) = Run("analyze", SharedData.NdpiPcap("synscan.pcap"), "--no-dpi", "-c", config, "--local-networks", "172.16.0.0/12",
+        var config = Config(Receiver.Url());
+        var (exit, output, error) = CliRunner.Run("analyze", SharedData.NdpiPcap("synscan.pcap"), "--no-dpi", "-c", config, "--local-networks", "172.16.0.0/12",
             "--notify", "--format", "json");
         Assert.True(exit == 0, error);
         var doc = JsonDocument.Parse(output).RootElement;
@@ -76,7 +57,7 @@ public sealed class CliTests : IAsyncLifetime
         Assert.Equal(0, soc.GetProperty("queued").GetInt32());
         // What was delivered is what the analysis printed, in the same order.
         var printed = doc.GetProperty("alerts").EnumerateArray().Select(a => (a.GetProperty("alert_id").GetInt32(), a.GetProperty("action").GetString())).ToList();
-        var received = receiver.Accepted.SelectMany(r => JsonDocument.Parse(r.Body).RootElement.GetProperty("alerts").EnumerateArray())
+        var received = Receiver.Accepted.SelectMany(r => JsonDocument.Parse(r.Body).RootElement.GetProperty("alerts").EnumerateArray())
             .Select(a => (a.GetProperty("alert_id").GetInt32(), a.GetProperty("action").GetString())).ToList();
         Assert.Equal(printed, received);
     }
@@ -86,44 +67,44 @@ public sealed class CliTests : IAsyncLifetime
     {
         int port = FreePort.Tcp();
         var config = Config($"http://127.0.0.1:{port}/hook");
-        var (exit, output, error) = Run("analyze", SharedData.NdpiPcap("synscan.pcap"), "--no-dpi", "-c", config, "--notify", "--notify-timeout", "1s");
+        var (exit, output, error) = CliRunner.Run("analyze", SharedData.NdpiPcap("synscan.pcap"), "--no-dpi", "-c", config, "--notify", "--notify-timeout", "1s");
         Assert.Equal(3, exit);
         Assert.Contains("Still queued after 1s: 9 alerts", output, StringComparison.Ordinal);
         Assert.Contains("connection refused", output, StringComparison.Ordinal);
         Assert.Contains("delivery failed (network", error, StringComparison.Ordinal);
 
-        var (listExit, list, _) = Run("recipients", "list", "-c", config);
+        var (listExit, list, _) = CliRunner.Run("recipients", "list", "-c", config);
         Assert.Equal(0, listExit);
         Assert.Contains("9 / 100,000", list, StringComparison.Ordinal);
         Assert.Contains("password: ***", list, StringComparison.Ordinal);
         Assert.DoesNotContain("hunter2-cli", list, StringComparison.Ordinal);
 
-        File.WriteAllText(config, File.ReadAllText(config).Replace($"http://127.0.0.1:{port}/hook", receiver.Url()));
-        var (drainExit, drained, drainError) = Run("recipients", "drain", "-c", config, "--timeout", "20s", "--format", "json");
+        File.WriteAllText(config, File.ReadAllText(config).Replace($"http://127.0.0.1:{port}/hook", Receiver.Url()));
+        var (drainExit, drained, drainError) = CliRunner.Run("recipients", "drain", "-c", config, "--timeout", "20s", "--format", "json");
         Assert.True(drainExit == 0, drainError);
         var soc = JsonDocument.Parse(drained).RootElement.GetProperty("recipients").EnumerateArray().Single();
         Assert.Equal(9, soc.GetProperty("delivered").GetInt32());
-        Assert.Equal(9, Ports(receiver.Accepted).Count);
+        Assert.Equal(9, Ports(Receiver.Accepted).Count);
     }
 
     [Fact]
     public void Recipients_test_sends_a_test_alert_and_prints_the_services_answer()
     {
-        var config = Config(receiver.Url());
-        receiver.Respond = (_, _) => new Reply(200, "thanks");
-        var (exit, output, _) = Run("recipients", "test", "soc", "-c", config);
+        var config = Config(Receiver.Url());
+        Receiver.Respond = (_, _) => new Reply(200, "thanks");
+        var (exit, output, _) = CliRunner.Run("recipients", "test", "soc", "-c", config);
         Assert.Equal(0, exit);
-        Assert.Contains($"soc (webhook http://127.0.0.1:{receiver.Port}): delivered: HTTP 200 OK: thanks", output, StringComparison.Ordinal);
-        var alert = JsonDocument.Parse(Assert.Single(receiver.Requests).Body).RootElement.GetProperty("alerts")[0];
+        Assert.Contains($"soc (webhook http://127.0.0.1:{Receiver.Port}): delivered: HTTP 200 OK: thanks", output, StringComparison.Ordinal);
+        var alert = JsonDocument.Parse(Assert.Single(Receiver.Requests).Body).RootElement.GetProperty("alerts")[0];
         Assert.Equal(4125, alert.GetProperty("alert_id").GetInt32());
         Assert.Equal("Tocsin test notification for recipient 'soc'", alert.GetProperty("message").GetString());
 
-        receiver.Respond = (_, _) => new Reply(401, "who are you");
-        (exit, output, _) = Run("recipients", "test", "soc", "-c", config);
+        Receiver.Respond = (_, _) => new Reply(401, "who are you");
+        (exit, output, _) = CliRunner.Run("recipients", "test", "soc", "-c", config);
         Assert.Equal(3, exit);
         Assert.Contains("failed (auth): HTTP 401 Unauthorized: who are you", output, StringComparison.Ordinal);
 
-        (exit, _, var error) = Run("recipients", "test", "nobody", "-c", config);
+        (exit, _, var error) = CliRunner.Run("recipients", "test", "nobody", "-c", config);
         Assert.Equal(1, exit);
         Assert.Contains("no recipient 'nobody'", error, StringComparison.Ordinal);
     }
@@ -131,25 +112,25 @@ public sealed class CliTests : IAsyncLifetime
     [Fact]
     public void Recipients_requeue_puts_rejected_alerts_back()
     {
-        var config = Config(receiver.Url());
-        receiver.Respond = (_, _) => new Reply(422, "no");
-        var (exit, output, _) = Run("analyze", SharedData.NdpiPcap("synscan.pcap"), "--no-dpi", "-c", config, "--notify");
+        var config = Config(Receiver.Url());
+        Receiver.Respond = (_, _) => new Reply(422, "no");
+        var (exit, output, _) = CliRunner.Run("analyze", SharedData.NdpiPcap("synscan.pcap"), "--no-dpi", "-c", config, "--notify");
         Assert.Equal(0, exit);
         Assert.Matches(@"soc\s+0\s+0\s+0\s+9\s+0", output);
 
-        receiver.Respond = (_, _) => Reply.Ok;
-        (exit, output, _) = Run("recipients", "requeue", "soc", "-c", config);
+        Receiver.Respond = (_, _) => Reply.Ok;
+        (exit, output, _) = CliRunner.Run("recipients", "requeue", "soc", "-c", config);
         Assert.Equal(0, exit);
         Assert.Contains("9 rejected alert(s) of soc queued again", output, StringComparison.Ordinal);
-        (exit, _, _) = Run("recipients", "drain", "-c", config);
+        (exit, _, _) = CliRunner.Run("recipients", "drain", "-c", config);
         Assert.Equal(0, exit);
-        Assert.Equal(9, Ports(receiver.Accepted).Count);
+        Assert.Equal(9, Ports(Receiver.Accepted).Count);
     }
 
     [Fact]
     public void Recipients_types_lists_each_types_parameters_with_secrets_flagged()
     {
-        var (exit, output, _) = Run("recipients", "types", "-f", "json");
+        var (exit, output, _) = CliRunner.Run("recipients", "types", "-f", "json");
         Assert.Equal(0, exit);
         var types = JsonDocument.Parse(output).RootElement.EnumerateArray().ToDictionary(t => t.GetProperty("type").GetString()!);
         Assert.Equal(["shell", "syslog", "webhook"], types.Keys.Order());
@@ -165,9 +146,9 @@ public sealed class CliTests : IAsyncLifetime
     [Fact]
     public void Notify_needs_recipients()
     {
-        var path = dir.File("empty.yaml");
+        var path = Dir.File("empty.yaml");
         File.WriteAllText(path, "local_networks: [10.0.0.0/8]\n");
-        var (exit, _, error) = Run("analyze", SharedData.NdpiPcap("synscan.pcap"), "--no-dpi", "-c", path, "--notify");
+        var (exit, _, error) = CliRunner.Run("analyze", SharedData.NdpiPcap("synscan.pcap"), "--no-dpi", "-c", path, "--notify");
         Assert.Equal(1, exit);
         Assert.Contains("defines no recipients", error, StringComparison.Ordinal);
     }
@@ -180,12 +161,12 @@ public sealed class CliTests : IAsyncLifetime
     public async Task Killed_during_delivery_then_drained_nothing_is_lost_and_only_the_batch_in_flight_repeats()
     {
         const int flows = 300;
-        var capture = RefusedConnections(dir.File("refused.pcap"), flows);
-        receiver.Respond = (_, _) => new Reply(200, Delay: TimeSpan.FromMilliseconds(150));
-        var config = Config(receiver.Url());
+        var capture = RefusedConnections(Dir.File("refused.pcap"), flows);
+        Receiver.Respond = (_, _) => new Reply(200, Delay: TimeSpan.FromMilliseconds(150));
+        var config = Config(Receiver.Url());
 
         // The order the engine publishes the alerts in (ndjson prints them as they leave the engine).
-        var (exit, ndjson, _) = Run("analyze", capture, "--no-dpi", "-c", config, "--db", dir.File("reference.db"), "-f", "ndjson");
+        var (exit, ndjson, _) = CliRunner.Run("analyze", capture, "--no-dpi", "-c", config, "--db", Dir.File("reference.db"), "-f", "ndjson");
         Assert.Equal(0, exit);
         var expected = ndjson.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => Identity(JsonDocument.Parse(l).RootElement)).ToList();
         Assert.Equal(expected.Count, expected.Distinct().Count());
@@ -193,20 +174,20 @@ public sealed class CliTests : IAsyncLifetime
 
         using (var analysis = Tocsin(new System.Text.StringBuilder(), "analyze", capture, "--no-dpi", "-c", config, "--notify", "-f", "ndjson"))
         {
-            await receiver.WaitAsync(r => r.Count >= 3, TimeSpan.FromSeconds(30));
+            await Receiver.WaitAsync(r => r.Count >= 3, TimeSpan.FromSeconds(30));
             analysis.Kill();
             await analysis.WaitForExitAsync();
             Assert.Equal(137, analysis.ExitCode);
         }
         var killedAt = DateTimeOffset.UtcNow;
         // Everything the service saw, including the batch in flight whose answer the killed process never read.
-        var firstRun = receiver.Requests.ToList();
+        var firstRun = Receiver.Requests.ToList();
         // Everything the analysis published was committed before the kill: delivered (acknowledged) plus queued.
-        var stored = NotificationQueue.ReadStats(dir.File("alerts.db")).Single();
+        var stored = NotificationQueue.ReadStats(Dir.File("alerts.db")).Single();
         Assert.Equal(expected.Count, stored.Delivered + stored.Queued);
         Assert.True(stored.Queued > 0, "the kill came after the end of delivery");
 
-        receiver.Respond = (_, _) => Reply.Ok;
+        Receiver.Respond = (_, _) => Reply.Ok;
         var drainErrors = new System.Text.StringBuilder();
         using (var drain = Tocsin(drainErrors, "recipients", "drain", "-c", config, "--timeout", "30s"))
         {
@@ -214,8 +195,8 @@ public sealed class CliTests : IAsyncLifetime
             Assert.True(drain.ExitCode == 0, drainErrors.ToString());
         }
 
-        var secondRun = receiver.Requests.Where(r => r.At > killedAt).ToList();
-        Assert.Equal(secondRun.Count, receiver.Accepted.Count(r => r.At > killedAt));
+        var secondRun = Receiver.Requests.Where(r => r.At > killedAt).ToList();
+        Assert.Equal(secondRun.Count, Receiver.Accepted.Count(r => r.At > killedAt));
         var all = Ports(firstRun).Concat(Ports(secondRun)).ToList();
         Assert.Equal(expected, all.Distinct().ToList());
         int repeated = all.Count - expected.Count;
@@ -225,7 +206,7 @@ public sealed class CliTests : IAsyncLifetime
             // The repeats are the batch the killed process had in flight, sent again first.
             Assert.Equal(Ports([firstRun[^1]]), Ports(secondRun).Take(repeated));
         }
-        Assert.Equal(0, NotificationQueue.ReadStats(dir.File("alerts.db")).Single().Queued);
+        Assert.Equal(0, NotificationQueue.ReadStats(Dir.File("alerts.db")).Single().Queued);
     }
 
     /// <summary>
@@ -238,7 +219,7 @@ public sealed class CliTests : IAsyncLifetime
         var here = AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar);
         var dll = Path.GetFullPath(Path.Combine(here, "..", "..", "Tocsin.Cli", Path.GetFileName(here), "tocsin.dll"));
         Assert.True(File.Exists(dll), $"the CLI build is not at {dll}");
-        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = dir.Path, RedirectStandardOutput = true, RedirectStandardError = true };
+        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = Dir.Path, RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(dll);
         foreach (var a in args)
             start.ArgumentList.Add(a);

@@ -1,4 +1,5 @@
 using System.Text;
+using Tocsin.Cli.Tests;
 using Tocsin.Testing;
 
 namespace Tocsin.Notifications.Tests;
@@ -9,23 +10,14 @@ namespace Tocsin.Notifications.Tests;
 /// `recipients list`, `recipients test` or config errors.
 /// </summary>
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
-public sealed class SecretLeakTests : IAsyncLifetime
+public sealed class SecretLeakTests : ReceiverTest
 {
-    private readonly TempDirectory dir = new();
-    private HttpReceiver receiver = null!;
-
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        receiver = await HttpReceiver.StartAsync();
+        await base.InitializeAsync();
         // The service answers with everything it was sent, as careless services do: first as an auth failure, then a rejection.
-        receiver.Respond = (r, n) => new Reply(n == 0 ? 401 : 400,
+        Receiver.Respond = (r, n) => new Reply(n == 0 ? 401 : 400,
             $"{r.Text} auth={r.Header("Authorization")} key={r.Header("X-Api-Key")} sig={r.Header("X-Tocsin-Signature")}");
-    }
-
-    public async Task DisposeAsync()
-    {
-        await receiver.DisposeAsync();
-        dir.Dispose();
     }
 
     /// <summary>How to make each endpoint type fail while holding secrets. A new type needs an entry here.</summary>
@@ -42,7 +34,7 @@ public sealed class SecretLeakTests : IAsyncLifetime
                 Environment.SetEnvironmentVariable("TOCSIN_LEAK_PASSWORD", password);
                 return new Fixture($"""
                         type: webhook
-                        url: {receiver.Url()}
+                        url: {Receiver.Url()}
                         shared_secret: {shared}
                         username: tocsin
                         password: ${"{"}TOCSIN_LEAK_PASSWORD{"}"}
@@ -54,8 +46,8 @@ public sealed class SecretLeakTests : IAsyncLifetime
                     """, "", [shared, password, key, header, Convert.ToBase64String(Encoding.UTF8.GetBytes($"tocsin:{password}"))]);
             case "shell":
                 string token = Secret("token");
-                Directory.CreateDirectory(dir.File("scripts"));
-                var script = dir.File("scripts/leaky.sh");
+                Directory.CreateDirectory(Dir.File("scripts"));
+                var script = Dir.File("scripts/leaky.sh");
                 // A script that prints its whole environment and arguments to stderr, then fails.
                 File.WriteAllText(script, "#!/bin/sh\nenv >&2\necho \"$@\" >&2\nexit 1\n");
                 File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserExecute);
@@ -102,11 +94,11 @@ public sealed class SecretLeakTests : IAsyncLifetime
                 min_severity: debug
             {fixture.Recipient}
             """;
-        var configPath = dir.File("tocsin.yaml");
+        var configPath = Dir.File("tocsin.yaml");
         var seen = new StringBuilder();
 
         // Delivery through the dispatcher: failures are logged, counted and kept with their reasons.
-        var h = Harness.Create(dir, yaml);
+        var h = Harness.Create(Dir, yaml);
         await using (h)
         {
             h.Publish(Enumerable.Range(0, 3).Select(i => TestAlerts.Flow(i)));
@@ -120,33 +112,33 @@ public sealed class SecretLeakTests : IAsyncLifetime
         Assert.Contains(h.Logs.Lines, l => l.StartsWith("Warning", StringComparison.Ordinal));
 
         // One send, as `recipients test` and the dispatcher make it.
-        var (sender, redactor) = EndpointContract.Sender(Harness.Config(dir, yaml), "victim");
+        var (sender, redactor) = EndpointContract.Sender(Harness.Config(Dir, yaml), "victim");
         await using (sender)
             seen.AppendLine((await NotificationDispatcher.SendAsync(sender, redactor, [Notification.FromAlert(TestAlerts.Flow(9))], CancellationToken.None)).ToString());
 
         foreach (var args in new[] { new[] { "recipients", "list", "-c", configPath }, ["recipients", "list", "-c", configPath, "-f", "json"], ["recipients", "test", "victim", "-c", configPath] })
         {
-            var (_, output, error) = CliTests.Run(args);
+            var (_, output, error) = CliRunner.Run(args);
             Assert.Contains("victim", output, StringComparison.Ordinal);
             seen.AppendLine(output).AppendLine(error);
         }
 
         // A config error in the same endpoint.
         File.WriteAllText(configPath, yaml.Replace("  target:\n", "  target:\n    bogus: 1\n"));
-        var (exit, _, configError) = CliTests.Run("recipients", "list", "-c", configPath);
+        var (exit, _, configError) = CliRunner.Run("recipients", "list", "-c", configPath);
         Assert.Equal(1, exit);
         Assert.Contains("bogus", configError, StringComparison.Ordinal);
         seen.AppendLine(configError);
 
         // The database keeps alerts and reasons, never secrets.
-        foreach (var file in Directory.GetFiles(dir.Path, "tocsin.db*"))
+        foreach (var file in Directory.GetFiles(Dir.Path, "tocsin.db*"))
             seen.AppendLine(Encoding.UTF8.GetString(File.ReadAllBytes(file)));
 
         EndpointContract.AssertNoSecrets(fixture.Secrets, seen.ToString(), $"the {typeKey} endpoint's output");
         if (typeKey == "webhook")
         {
             // The service did get them: the echo is what was redacted.
-            var received = string.Join("\n", receiver.Requests.Select(r => r.Text + r.Header("Authorization") + r.Header("X-Api-Key")));
+            var received = string.Join("\n", Receiver.Requests.Select(r => r.Text + r.Header("Authorization") + r.Header("X-Api-Key")));
             Assert.All(fixture.Secrets.Where((_, i) => i is 0 or 3 or 4), s => Assert.Contains(s, received, StringComparison.Ordinal));
             Assert.Contains("sharedsecret\":\"***", seen.ToString(), StringComparison.Ordinal);
         }

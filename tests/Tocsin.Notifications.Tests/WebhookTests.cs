@@ -6,24 +6,13 @@ using Tocsin.Testing;
 
 namespace Tocsin.Notifications.Tests;
 
-public sealed class WebhookTests : IAsyncLifetime
+public sealed class WebhookTests : ReceiverTest
 {
-    private readonly TempDirectory dir = new();
-    private HttpReceiver receiver = null!;
-
-    public async Task InitializeAsync() => receiver = await HttpReceiver.StartAsync();
-
-    public async Task DisposeAsync()
-    {
-        await receiver.DisposeAsync();
-        dir.Dispose();
-    }
-
     private string Yaml(string extra = "", string recipientExtra = "") => $"""
         endpoints:
           hook:
             type: webhook
-            url: {receiver.Url("/ntopng-webhook")}
+            url: {Receiver.Url("/ntopng-webhook")}
             batch_delay: 0
             timeout: 2s
             retry_initial: 20ms
@@ -46,13 +35,13 @@ public sealed class WebhookTests : IAsyncLifetime
     public async Task Posts_ntopngs_envelope_with_each_alert_as_its_notification_json_and_basic_auth()
     {
         var alerts = new[] { TestAlerts.Flow(1), TestAlerts.Host(2, AlertAction.Engage), TestAlerts.Host(3, AlertAction.Release) };
-        await using (var h = Harness.Create(dir, Yaml(Anchor)))
+        await using (var h = Harness.Create(Dir, Yaml(Anchor)))
         {
             h.Publish(alerts);
             await h.StartAsync();
             Assert.True(await h.CompleteAndDrainAsync(TimeSpan.FromSeconds(10)));
         }
-        var request = Assert.Single(receiver.Requests);
+        var request = Assert.Single(Receiver.Requests);
         Assert.Equal("POST", request.Method);
         Assert.Equal("/ntopng-webhook", request.Path);
         // The header ntopng 5.2.1 sent for anchor/anchorpw (spec/ntopng-notification-samples/webhook/*.headers.txt).
@@ -70,13 +59,13 @@ public sealed class WebhookTests : IAsyncLifetime
     [Fact]
     public async Task Alert_objects_share_ntopngs_keys_and_value_types_for_flows_and_hosts()
     {
-        await using (var h = Harness.Create(dir, Yaml()))
+        await using (var h = Harness.Create(Dir, Yaml()))
         {
             h.Publish([TestAlerts.Flow(1), TestAlerts.Host(2, AlertAction.Engage)]);
             await h.StartAsync();
             Assert.True(await h.CompleteAndDrainAsync(TimeSpan.FromSeconds(10)));
         }
-        var ours = JsonDocument.Parse(Assert.Single(receiver.Requests).Body).RootElement.GetProperty("alerts").EnumerateArray().ToList();
+        var ours = JsonDocument.Parse(Assert.Single(Receiver.Requests).Body).RootElement.GetProperty("alerts").EnumerateArray().ToList();
         var samples = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(SharedData.SpecDir, "ntopng-notification-samples", "webhook", "synscan_all_post2.body.json")))
             .RootElement.GetProperty("alerts").EnumerateArray().ToList();
         var flowSample = samples.First(a => a.GetProperty("entity_id").GetInt32() == 4);
@@ -103,12 +92,12 @@ public sealed class WebhookTests : IAsyncLifetime
     [Fact]
     public async Task Without_secret_or_credentials_sends_neither()
     {
-        await using (var h = await Harness.StartAsync(dir, Yaml()))
+        await using (var h = await Harness.StartAsync(Dir, Yaml()))
         {
             h.Publish([TestAlerts.Flow(1)]);
             Assert.True(await h.CompleteAndDrainAsync(TimeSpan.FromSeconds(10)));
         }
-        var request = Assert.Single(receiver.Requests);
+        var request = Assert.Single(Receiver.Requests);
         Assert.Null(request.Header("Authorization"));
         Assert.Null(request.Header(Endpoints.WebhookEndpointType.SignatureHeader));
         Assert.Equal(["version", "alerts"], JsonDocument.Parse(request.Body).RootElement.EnumerateObject().Select(p => p.Name));
@@ -117,7 +106,7 @@ public sealed class WebhookTests : IAsyncLifetime
     [Fact]
     public async Task Sends_batches_of_the_configured_size_in_queue_order()
     {
-        var h = Harness.Create(dir, Yaml());
+        var h = Harness.Create(Dir, Yaml());
         await using (h)
         {
             // Published before the start: the writer commits all 25 in its first pass, so the batches are deterministic.
@@ -126,21 +115,21 @@ public sealed class WebhookTests : IAsyncLifetime
             Assert.True(await h.CompleteAndDrainAsync(TimeSpan.FromSeconds(10)));
             Assert.Equal(25, h.Stats("soc").Delivered);
         }
-        Assert.Equal([10, 10, 5], receiver.Requests.Select(r => JsonDocument.Parse(r.Body).RootElement.GetProperty("alerts").GetArrayLength()));
-        Assert.Equal(Enumerable.Range(0, 25), TestAlerts.Numbers(receiver.Requests));
+        Assert.Equal([10, 10, 5], Receiver.Requests.Select(r => JsonDocument.Parse(r.Body).RootElement.GetProperty("alerts").GetArrayLength()));
+        Assert.Equal(Enumerable.Range(0, 25), TestAlerts.Numbers(Receiver.Requests));
     }
 
     [Fact]
     public async Task A_partial_batch_waits_for_the_batch_delay_then_goes()
     {
         var yaml = Yaml().Replace("batch_delay: 0", "batch_delay: 400ms");
-        await using var h = await Harness.StartAsync(dir, yaml);
+        await using var h = await Harness.StartAsync(Dir, yaml);
         var published = DateTimeOffset.UtcNow;
         h.Publish([TestAlerts.Flow(1), TestAlerts.Flow(2)]);
-        await receiver.WaitAsync(r => r.Count == 1, TimeSpan.FromSeconds(5));
-        var waited = receiver.Requests.Single().At - published;
+        await Receiver.WaitAsync(r => r.Count == 1, TimeSpan.FromSeconds(5));
+        var waited = Receiver.Requests.Single().At - published;
         Assert.InRange(waited.TotalMilliseconds, 350, 3000);
-        Assert.Equal([1, 2], TestAlerts.Numbers(receiver.Requests));
+        Assert.Equal([1, 2], TestAlerts.Numbers(Receiver.Requests));
     }
 
     [Fact]
@@ -154,13 +143,13 @@ public sealed class WebhookTests : IAsyncLifetime
                   X-Team: netops
                   X-Api-Key: ${"{"}TOCSIN_TEST_WEBHOOK_TOKEN{"}"}
             """);
-        await using (var h = Harness.Create(dir, yaml))
+        await using (var h = Harness.Create(Dir, yaml))
         {
             h.Publish([TestAlerts.Flow(1), TestAlerts.Flow(2)]);
             await h.StartAsync();
             Assert.True(await h.CompleteAndDrainAsync(TimeSpan.FromSeconds(10)));
         }
-        var request = Assert.Single(receiver.Requests);
+        var request = Assert.Single(Receiver.Requests);
         Assert.Equal("netops", request.Header("X-Team"));
         Assert.Equal("token-from-env", request.Header("X-Api-Key"));
         var expected = "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(key), request.Body));
@@ -171,17 +160,17 @@ public sealed class WebhookTests : IAsyncLifetime
     [MemberData(nameof(EndpointContract.StatusCaseNames), MemberType = typeof(EndpointContract))]
     public async Task Classifies_the_services_answer(string name)
     {
-        var (sender, redactor) = EndpointContract.Sender(Harness.Config(dir, Yaml()), "soc");
+        var (sender, redactor) = EndpointContract.Sender(Harness.Config(Dir, Yaml()), "soc");
         await using (sender)
-            await EndpointContract.AssertClassifiedAsync(receiver, sender, redactor, [Notification.FromAlert(TestAlerts.Flow(1))], EndpointContract.Case(name));
+            await EndpointContract.AssertClassifiedAsync(Receiver, sender, redactor, [Notification.FromAlert(TestAlerts.Flow(1))], EndpointContract.Case(name));
     }
 
     [Fact]
     public async Task A_closed_port_is_a_network_failure_to_retry()
     {
         var port = FreePort.Tcp();
-        var yaml = Yaml().Replace(receiver.Url("/ntopng-webhook"), $"http://127.0.0.1:{port}/hook");
-        var (sender, redactor) = EndpointContract.Sender(Harness.Config(dir, yaml), "soc");
+        var yaml = Yaml().Replace(Receiver.Url("/ntopng-webhook"), $"http://127.0.0.1:{port}/hook");
+        var (sender, redactor) = EndpointContract.Sender(Harness.Config(Dir, yaml), "soc");
         await using (sender)
         {
             var result = await NotificationDispatcher.SendAsync(sender, redactor, [Notification.FromAlert(TestAlerts.Flow(1))], CancellationToken.None);
@@ -194,16 +183,16 @@ public sealed class WebhookTests : IAsyncLifetime
     [Fact]
     public async Task Retry_after_header_and_body_set_the_wait_before_the_next_attempt()
     {
-        receiver.Respond = (_, n) => n switch
+        Receiver.Respond = (_, n) => n switch
         {
             0 => new Reply(429, Headers: new Dictionary<string, string> { ["Retry-After"] = "1" }),
             1 => new Reply(429, """{"retry_after":0.6}"""),
             _ => Reply.Ok,
         };
-        await using var h = await Harness.StartAsync(dir, Yaml());
+        await using var h = await Harness.StartAsync(Dir, Yaml());
         h.Publish([TestAlerts.Flow(1)]);
         Assert.True(await h.CompleteAndDrainAsync(TimeSpan.FromSeconds(10)));
-        var times = receiver.Requests.Select(r => r.At).ToList();
+        var times = Receiver.Requests.Select(r => r.At).ToList();
         Assert.Equal(3, times.Count);
         // retry_initial is 20 ms: only the service's delays explain these gaps.
         Assert.InRange((times[1] - times[0]).TotalSeconds, 0.95, 3);
@@ -218,8 +207,8 @@ public sealed class WebhookTests : IAsyncLifetime
     public async Task A_rejected_alert_is_isolated_and_kept_as_a_dead_letter_while_the_others_go_in_order()
     {
         // The service rejects any request carrying alert #7.
-        receiver.Respond = (r, _) => TestAlerts.Numbers([r]).Contains(7) ? new Reply(400, "cannot parse alert") : Reply.Ok;
-        var h = Harness.Create(dir, Yaml());
+        Receiver.Respond = (r, _) => TestAlerts.Numbers([r]).Contains(7) ? new Reply(400, "cannot parse alert") : Reply.Ok;
+        var h = Harness.Create(Dir, Yaml());
         await using (h)
         {
             h.Publish(Enumerable.Range(0, 20).Select(i => TestAlerts.Flow(i)));
@@ -233,24 +222,24 @@ public sealed class WebhookTests : IAsyncLifetime
             Assert.Equal(FailureKind.ClientError, stats.LastErrorKind);
             Assert.Contains("HTTP 400", stats.LastError, StringComparison.Ordinal);
         }
-        Assert.Equal(Enumerable.Range(0, 20).Where(i => i != 7), TestAlerts.Numbers(receiver.Accepted));
+        Assert.Equal(Enumerable.Range(0, 20).Where(i => i != 7), TestAlerts.Numbers(Receiver.Accepted));
 
         // Requeued once the service is fixed, it is delivered.
-        receiver.Respond = (_, _) => Reply.Ok;
-        await using var again = await Harness.StartAsync(dir, Yaml());
+        Receiver.Respond = (_, _) => Reply.Ok;
+        await using var again = await Harness.StartAsync(Dir, Yaml());
         Assert.Equal(1, again.Queue.Requeue(again.Dispatcher.Lanes.Single().Queue));
         Assert.True(await again.Dispatcher.DrainAsync(TimeSpan.FromSeconds(10)));
-        Assert.Equal(7, TestAlerts.Numbers(receiver.Accepted).Last());
+        Assert.Equal(7, TestAlerts.Numbers(Receiver.Accepted).Last());
     }
 
     [Fact]
     public async Task An_auth_failure_keeps_the_alerts_queued_until_the_service_accepts_them()
     {
-        receiver.Respond = (_, n) => n < 3 ? new Reply(401, "bad credentials") : Reply.Ok;
-        await using var h = await Harness.StartAsync(dir, Yaml(Anchor));
+        Receiver.Respond = (_, n) => n < 3 ? new Reply(401, "bad credentials") : Reply.Ok;
+        await using var h = await Harness.StartAsync(Dir, Yaml(Anchor));
         h.Publish(Enumerable.Range(0, 5).Select(i => TestAlerts.Flow(i)));
         Assert.True(await h.CompleteAndDrainAsync(TimeSpan.FromSeconds(10)));
-        Assert.Equal(Enumerable.Range(0, 5), TestAlerts.Numbers(receiver.Accepted));
+        Assert.Equal(Enumerable.Range(0, 5), TestAlerts.Numbers(Receiver.Accepted));
         var stats = h.Stats("soc");
         Assert.Equal(3, stats.Retries);
         Assert.Equal(0, stats.Failed);

@@ -4,25 +4,14 @@ using Tocsin.Testing;
 
 namespace Tocsin.Notifications.Tests;
 
-public sealed class WriterTests : IAsyncLifetime
+public sealed class WriterTests : ReceiverTest
 {
-    private readonly TempDirectory dir = new();
-    private HttpReceiver receiver = null!;
-
-    public async Task InitializeAsync() => receiver = await HttpReceiver.StartAsync();
-
-    public async Task DisposeAsync()
-    {
-        await receiver.DisposeAsync();
-        dir.Dispose();
-    }
-
     private string Yaml(string recipients, string endpoints = "") => $"""
         endpoints:
         {endpoints}
           hook:
             type: webhook
-            url: {receiver.Url()}
+            url: {Receiver.Url()}
             batch_delay: 0
             retry_initial: 20ms
             retry_max: 100ms
@@ -54,7 +43,7 @@ public sealed class WriterTests : IAsyncLifetime
             TestAlerts.Host(3, AlertAction.Release),
             TestAlerts.Flow(4, score: 5),                        // info: below ntopng's default minimum (notice)
         };
-        var h = Harness.Create(dir, yaml);
+        var h = Harness.Create(Dir, yaml);
         await using (h)
         {
             h.Publish(alerts);
@@ -78,7 +67,7 @@ public sealed class WriterTests : IAsyncLifetime
             """, $"""
               quiet_hook:
                 type: webhook
-                url: {receiver.Url("/quiet")}
+                url: {Receiver.Url("/quiet")}
                 batch_delay: 0
             """);
         Alert Refused(int n, long at, string cli) => TestAlerts.Flow(n, cliIp: cli) is var a ? Retimed(a, at) : a;
@@ -91,7 +80,7 @@ public sealed class WriterTests : IAsyncLifetime
             TestAlerts.Host(4, AlertAction.Engage),
             TestAlerts.Host(5, AlertAction.Release),   // a release is never silenced by its engage
         };
-        var h = Harness.Create(dir, yaml);
+        var h = Harness.Create(Dir, yaml);
         await using (h)
         {
             h.Publish(alerts);
@@ -100,7 +89,7 @@ public sealed class WriterTests : IAsyncLifetime
             Assert.Equal(5, h.Stats("quiet").Delivered);
             Assert.Equal(6, h.Stats("loud").Delivered);
         }
-        Assert.Equal([0, 2, 3, 4, 5], TestAlerts.Numbers(receiver.Accepted.Where(r => r.Path == "/quiet")));
+        Assert.Equal([0, 2, 3, 4, 5], TestAlerts.Numbers(Receiver.Accepted.Where(r => r.Path == "/quiet")));
 
         static Alert Retimed(Alert a, long offset)
         {
@@ -117,18 +106,18 @@ public sealed class WriterTests : IAsyncLifetime
               small: {endpoint: down, queue_size: 5, min_severity: debug}
               ops: {endpoint: hook, entities: [system], categories: [internals]}
             """);
-        var h = Harness.Create(dir, yaml);
+        var h = Harness.Create(Dir, yaml);
         var raised = new List<Alert>();
         await using (h)
         {
             h.Writer.SystemAlertRaised += raised.Add;
             h.Publish(Enumerable.Range(0, 20).Select(i => TestAlerts.Flow(i)));
             await h.StartAsync();
-            await receiver.WaitAsync(r => r.Count >= 1, TimeSpan.FromSeconds(10));
+            await Receiver.WaitAsync(r => r.Count >= 1, TimeSpan.FromSeconds(10));
             // More overflow within the interval is counted into the next alert, not raised at once.
             h.Publish(Enumerable.Range(20, 3).Select(i => TestAlerts.Flow(i)));
             await h.Writer.CompleteAsync();
-            await receiver.WaitAsync(r => r.Count >= 2, TimeSpan.FromSeconds(10));
+            await Receiver.WaitAsync(r => r.Count >= 2, TimeSpan.FromSeconds(10));
 
             var small = h.Stats("small");
             Assert.Equal(5, small.Queued);
@@ -136,7 +125,7 @@ public sealed class WriterTests : IAsyncLifetime
             var kept = h.Queue.Peek(h.Dispatcher.Lanes.Single(l => l.Name == "small").Queue, 100);
             Assert.All(kept, n => Assert.Equal(20, n.Fields.AlertId));
         }
-        var overflowAlerts = receiver.Accepted.SelectMany(r => JsonDocument.Parse(r.Body).RootElement.GetProperty("alerts").EnumerateArray()).ToList();
+        var overflowAlerts = Receiver.Accepted.SelectMany(r => JsonDocument.Parse(r.Body).RootElement.GetProperty("alerts").EnumerateArray()).ToList();
         Assert.Equal(2, overflowAlerts.Count);
         Assert.All(overflowAlerts, a =>
         {
@@ -155,7 +144,7 @@ public sealed class WriterTests : IAsyncLifetime
     public async Task Every_alert_published_before_completion_is_committed()
     {
         var yaml = Yaml("  held: {endpoint: down, min_severity: debug}");
-        var h = await Harness.StartAsync(dir, yaml);
+        var h = await Harness.StartAsync(Dir, yaml);
         await using (h)
         {
             h.Publish(Enumerable.Range(0, 5000).Select(i => TestAlerts.Flow(i)));
@@ -163,6 +152,6 @@ public sealed class WriterTests : IAsyncLifetime
             Assert.Equal(5000, h.Writer.Accepted);
         }
         // Committed: another process sees them all.
-        Assert.Equal(5000, NotificationQueue.ReadStats(dir.File("tocsin.db")).Single().Queued);
+        Assert.Equal(5000, NotificationQueue.ReadStats(Dir.File("tocsin.db")).Single().Queued);
     }
 }
