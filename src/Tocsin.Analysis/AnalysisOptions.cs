@@ -12,6 +12,6 @@ public sealed record AnalysisOptions
     public IReadOnlyList<IpNetwork> LocalNetworks { get; init; } = [];
     public InterfaceInfo Interface { get; init; } = new(0, "pcap");
 
-    /// <summary>Threads flows are sharded to (by a symmetric hash of their key); 1 runs everything on the reading thread.</summary>
+    /// <summary>Threads that each read the capture and track their share of the host pairs; 1 runs everything on the calling thread.</summary>
     public int Workers { get; init; } = 1;
 }

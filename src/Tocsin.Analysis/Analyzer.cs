@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.ExceptionServices;
 using Tocsin.Alerts;
 using Tocsin.Capture;
 using Tocsin.Checks;
@@ -10,30 +11,25 @@ namespace Tocsin.Analysis;
 /// <summary>
 /// The offline pipeline: capture → decode → flows and hosts → checks → alert engine, on the capture's own clock.
 /// Feed it captures in order with <see cref="Run"/>, then <see cref="Close"/> it once.
-/// With several workers, the reading thread decodes and shards packets by flow; each worker tracks its flows and
-/// its view of the hosts; at every tick the workers pause, their hosts' counters are merged, and host and
-/// threshold checks run on the merged view, so the alerts equal those of one worker.
+/// With several workers, each reads the whole capture on its own thread and tracks its share of the host pairs;
+/// at every tick all of them stop at a barrier, their hosts' counters are merged, and host and threshold checks
+/// run on the merged view, so the alerts equal those of one worker.
 /// </summary>
 public sealed class Analyzer
 {
-    private readonly PacketDecoder decoder;
     private readonly LocalNetworks networks;
     private readonly Worker[] workers;
-    private readonly PacketBatch[] batches;
-    private readonly bool copyFrames;
     private readonly PeriodicChecksRunner periodic;
     private readonly AlertEngine engine;
-    private readonly PeriodicClock clock;
     private readonly HostTable? mergedHosts;
     private readonly TrafficOptions traffic;
     private readonly List<CaptureError> errors = [];
     private readonly Stopwatch elapsed = new();
-    private DecodedPacket packet;
-    private long packets;
-    private long bytes;
-    private long firstPacketNs;
+    private Barrier? barrier;
+    private CancellationToken stopping;
+    private long tickNs;
+    private IReadOnlyList<Granularity> tickEnding = [];
     private long lastMergeNs;
-    private long currentPosition;
     private long completedBytes;
     private AnalysisSummary? summary;
 
@@ -44,140 +40,131 @@ public sealed class Analyzer
             throw new ArgumentOutOfRangeException(nameof(options), "at least one worker");
         this.engine = engine;
         traffic = options.Traffic;
-        decoder = new PacketDecoder(options.Decoder);
         networks = new LocalNetworks(options.LocalNetworks);
         var checkList = checks.ToList();
         periodic = new PeriodicChecksRunner(checkList, engine, options.Interface, networks);
         bool single = options.Workers == 1;
         // One worker forgets its hosts itself; several feed a merged table that does it.
-        workers = [.. Enumerable.Range(0, options.Workers).Select(_ =>
-            new Worker(options, networks, checkList, engine, inspectors?.Invoke() ?? NoInspection.Instance, single ? periodic.HostRemoved : null))];
-        copyFrames = inspectors is not null;
-        batches = new PacketBatch[workers.Length];
+        workers = [.. Enumerable.Range(0, options.Workers).Select(i => new Worker(i, options.Workers, options, networks, checkList, engine,
+            inspectors?.Invoke() ?? NoInspection.Instance, single ? periodic.HostRemoved : null, WorkerTick))];
         if (!single)
-        {
             mergedHosts = new HostTable(traffic.MaxHosts, networks);
-            for (int i = 0; i < workers.Length; i++)
-            {
-                workers[i].Start(i);
-                batches[i] = workers[i].RentBatch(copyFrames);
-            }
-        }
-        clock = new PeriodicClock(Housekeeping, Tick);
     }
 
-    public DecodeStats DecodeStats => decoder.Stats;
+    /// <summary>Decoding of every packet so far (every worker decodes them all; the first one's count is reported).</summary>
+    public DecodeStats DecodeStats => workers[0].DecodeStats;
 
     /// <summary>Capture bytes read so far over every capture, for progress display (safe from another thread).</summary>
-    public long BytesRead => Volatile.Read(ref completedBytes) + Volatile.Read(ref currentPosition);
+    public long BytesRead => Volatile.Read(ref completedBytes) + workers[0].Position;
 
     private bool Single => mergedHosts is null;
 
-    /// <summary>Reads a whole capture. Returns its error when it stopped early (what was read before is kept).</summary>
-    public CaptureError? Run(ICaptureReader reader, CancellationToken cancellation = default)
+    private PeriodicClock Clock => workers[0].Clock;
+
+    /// <summary>
+    /// Reads a whole capture; <paramref name="open"/> opens it once per worker. Returns the packets read and, when
+    /// the capture stopped early, its error (what was read before it is kept).
+    /// </summary>
+    public CaptureRun Run(Func<ICaptureReader> open, CancellationToken cancellation = default)
     {
         if (summary is not null)
             throw new InvalidOperationException("the analysis is closed");
         elapsed.Start();
+        long before = workers[0].Packets;
+        CaptureError? error;
+        long length = 0;
         try
         {
-            int n = 0;
-            while (reader.TryReadNext(out var raw))
-            {
-                ProcessPacket(raw);
-                if ((++n & 0xFFF) == 0)
-                {
-                    Volatile.Write(ref currentPosition, reader.Position);
-                    cancellation.ThrowIfCancellationRequested();
-                }
-            }
+            error = Single ? ReadAlone(open, cancellation, out length) : ReadInParallel(open, cancellation, out length);
         }
         finally
         {
             elapsed.Stop();
-            Volatile.Write(ref completedBytes, completedBytes + reader.Position);
-            Volatile.Write(ref currentPosition, 0);
+            Volatile.Write(ref completedBytes, completedBytes + length);
         }
-        if (reader.Error is { } error)
+        if (error is not null)
             errors.Add(error);
-        return reader.Error;
+        return new CaptureRun(workers[0].Packets - before, error);
     }
 
-    private void ProcessPacket(RawPacket raw)
+    private CaptureError? ReadAlone(Func<ICaptureReader> open, CancellationToken cancellation, out long length)
     {
-        long ts = raw.TimestampNs;
-        if (packets++ == 0)
-            firstPacketNs = ts;
-        bytes += raw.OriginalLength;
-        clock.Advance(ts);
-        if (decoder.Decode(raw.Data, raw.LinkType, raw.OriginalLength, ref packet) != DecodeResult.Ip)
-            return;
-        // Timestamps that go backwards are accounted at the clock's time, so flows never age in reverse.
-        if (Single)
+        using var reader = open();
+        try
         {
-            workers[0].Process(in packet, raw.Data, clock.NowNs);
-            return;
+            return workers[0].Read(reader, cancellation);
         }
-        int shard = ShardOf(in packet);
-        if (!batches[shard].TryAdd(in packet, raw.Data, clock.NowNs))
+        finally
         {
-            Send(shard);
-            batches[shard].TryAdd(in packet, raw.Data, clock.NowNs);
+            length = reader.Position;
         }
     }
 
     /// <summary>
-    /// The worker a packet goes to, the same both ways. Workers take host pairs rather than single flows: nDPI
-    /// remembers hosts across flows (TINC, STUN, FTP data, BitTorrent caches) in its per-worker module, and flows of
-    /// the same two hosts must meet the same memory to be classified as one worker would. With local networks, a
-    /// packet with one local end goes by that host alone, so all of a local host's flows share a worker.
+    /// Worker 0 reads on the calling thread, the others on threads of their own. A failing worker cancels the
+    /// others (which may be waiting for it at the barrier) and its error is rethrown here.
     /// </summary>
-    private int ShardOf(in DecodedPacket p)
+    private CaptureError? ReadInParallel(Func<ICaptureReader> open, CancellationToken cancellation, out long length)
     {
-        IpAddr a = p.Src, b = p.Dst;
-        if (networks.Count > 0)
+        using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        using var phases = new Barrier(workers.Length, _ => PeriodicTick(tickNs, tickEnding));
+        barrier = phases;
+        stopping = failed.Token;
+        var outcomes = new (CaptureError? Error, long Length, Exception? Failure)[workers.Length];
+        void Read(int i)
         {
-            bool srcLocal = networks.IndexOf(a) >= 0, dstLocal = networks.IndexOf(b) >= 0;
-            if (srcLocal != dstLocal)
-                a = b = srcLocal ? a : b;
+            try
+            {
+                using var reader = open();
+                try
+                {
+                    outcomes[i].Error = workers[i].Read(reader, failed.Token);
+                }
+                finally
+                {
+                    outcomes[i].Length = reader.Position;
+                }
+            }
+            catch (Exception e)
+            {
+                outcomes[i].Failure = e is BarrierPostPhaseException { InnerException: { } inner } ? inner : e;
+                failed.Cancel();
+            }
         }
-        if (b < a)
-            (a, b) = (b, a);
-        ulong h = (a.Hi ^ (a.Lo * 0x9E37_79B9_7F4A_7C15UL)) * 0xC2B2_AE3D_27D4_EB4FUL;
-        h = (h ^ b.Hi ^ (b.Lo * 0x1656_67B1_9E37_79F9UL) ^ p.VlanId) * 0x9E37_79B9_7F4A_7C15UL;
-        return (int)((h ^ (h >> 29)) % (ulong)workers.Length);
+        var threads = Enumerable.Range(1, workers.Length - 1)
+            .Select(i => new Thread(() => Read(i)) { Name = $"tocsin-worker-{i}", IsBackground = true }).ToList();
+        threads.ForEach(t => t.Start());
+        Read(0);
+        threads.ForEach(t => t.Join());
+        barrier = null;
+        length = outcomes[0].Length;
+        // The first real failure, not the cancellations it caused in the others.
+        var failure = outcomes.Select(o => o.Failure).FirstOrDefault(e => e is not null and not OperationCanceledException)
+            ?? outcomes.Select(o => o.Failure).FirstOrDefault(e => e is not null);
+        if (failure is not null)
+            ExceptionDispatchInfo.Throw(failure);
+        return outcomes[0].Error;
     }
 
-    private void Send(int shard)
-    {
-        workers[shard].Post(new WorkItem(WorkKind.Packets, batches[shard]));
-        batches[shard] = workers[shard].RentBatch(copyFrames);
-    }
-
-    private void Flush()
-    {
-        for (int i = 0; i < workers.Length; i++)
-        {
-            if (!batches[i].IsEmpty)
-                Send(i);
-        }
-    }
-
-    private void Housekeeping(long nowNs)
+    /// <summary>A worker reached a tick: alone it runs the periodic checks; with others it waits for all at the barrier, whose last arrival runs them.</summary>
+    private void WorkerTick(Worker worker, long nowNs, IReadOnlyList<Granularity> ending)
     {
         if (Single)
         {
-            workers[0].Traffic.ExpireFlows(nowNs);
+            PeriodicTick(nowNs, ending);
             return;
         }
-        foreach (var batch in batches)
-            batch.AddHousekeeping(nowNs);
+        // Every worker meets the same ticks in the same order; the first one's copy is the one the phase uses.
+        if (worker.Index == 0)
+        {
+            tickNs = nowNs;
+            tickEnding = ending;
+        }
+        barrier!.SignalAndWait(stopping);
     }
 
-    private void Tick(long nowNs, IReadOnlyList<Granularity> ending)
+    private void PeriodicTick(long nowNs, IReadOnlyList<Granularity> ending)
     {
-        bool minute = ending.Contains(Granularity.Minute);
-        Everywhere(WorkKind.Tick, nowNs, minute);
         periodic.NowNs = nowNs;
         foreach (var g in ending)
         {
@@ -193,26 +180,13 @@ public sealed class Analyzer
         }
     }
 
-    /// <summary>Has every worker do one step of the clock and waits until all have done it.</summary>
-    private void Everywhere(WorkKind kind, long nowNs, bool minute = false)
+    /// <summary>Runs an end-of-analysis step on every worker, in parallel when there are several.</summary>
+    private void OnEveryWorker(Action<Worker> step)
     {
         if (Single)
-        {
-            if (kind == WorkKind.Tick)
-                workers[0].Tick(nowNs, minute);
-            else
-                workers[0].Traffic.Close(nowNs);
-            return;
-        }
-        Flush();
-        using var done = new CountdownEvent(workers.Length);
-        foreach (var w in workers)
-            w.Post(new WorkItem(kind, TimeNs: nowNs, Minute: minute, Done: done));
-        while (!done.Wait(TimeSpan.FromMilliseconds(100)))
-        {
-            foreach (var w in workers)
-                w.ThrowIfFailed();
-        }
+            step(workers[0]);
+        else
+            Parallel.ForEach(workers, step);
     }
 
     /// <summary>The hosts the periodic checks look at: the worker's own, or the workers' merged (absorbed now).</summary>
@@ -228,7 +202,7 @@ public sealed class Analyzer
                 merged.Absorb(host, lastMergeNs);
             w.Traffic.Hosts.RemoveInactive();
         }
-        lastMergeNs = clock.NowNs;
+        lastMergeNs = periodic.NowNs;
         return merged.All;
     }
 
@@ -260,31 +234,26 @@ public sealed class Analyzer
         if (summary is not null)
             return summary;
         elapsed.Start();
-        long end = clock.NowNs;
+        long end = Clock.NowNs;
         IReadOnlyList<Alert> engagedAtEnd = [];
-        if (clock.Started)
+        if (Clock.Started)
         {
-            Everywhere(WorkKind.Tick, end);
+            OnEveryWorker(w => w.Traffic.ExpireFlows(end));
             periodic.NowNs = end;
             periodic.RunHostChecks(Hosts());
             foreach (var g in Granularities.All)
                 RunThresholds(g, partial: true);
             engagedAtEnd = [.. engine.EngagedAlerts.OrderBy(a => a.Tstamp).ThenBy(a => a.Type.Id).ThenBy(a => a.EntityValue, StringComparer.Ordinal)];
-            Everywhere(WorkKind.Close, end);
+            OnEveryWorker(w => w.Traffic.Close(end));
             mergedHosts?.RemoveAll(periodic.HostRemoved);
             engine.ReleaseAll(end / 1_000_000_000);
         }
-        if (!Single)
-        {
-            foreach (var w in workers)
-                w.Complete();
-        }
         elapsed.Stop();
-        var decodeStats = decoder.Stats;
+        var decodeStats = DecodeStats;
         summary = new AnalysisSummary
         {
-            Packets = packets,
-            Bytes = bytes,
+            Packets = workers[0].Packets,
+            Bytes = workers[0].Bytes,
             IpPackets = decodeStats.IpPackets,
             FlowPackets = workers.Sum(w => w.FlowPackets),
             UnattributedPackets = workers.Sum(w => w.Traffic.UnattributedPackets),
@@ -297,7 +266,7 @@ public sealed class Analyzer
                 .OrderBy(x => x.Type.Space).ThenBy(x => x.Type.Id).ThenBy(x => x.Action)],
             EngagedAtEnd = engagedAtEnd,
             CaptureErrors = errors,
-            FirstPacketNs = firstPacketNs,
+            FirstPacketNs = workers[0].FirstPacketNs,
             LastPacketNs = end,
             Elapsed = elapsed.Elapsed,
             Workers = workers.Length,
@@ -305,3 +274,6 @@ public sealed class Analyzer
         return summary;
     }
 }
+
+/// <summary>What one capture gave: the packets read and, when it stopped early, why.</summary>
+public sealed record CaptureRun(long Packets, CaptureError? Error);

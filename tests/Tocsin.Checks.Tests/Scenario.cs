@@ -87,18 +87,15 @@ internal sealed class Scenario : IAlertSink
             foreach (var (ns, frame) in packets.OrderBy(p => p.Ns))
                 writer.Write(ns, frame);
         }
-        stream.Position = 0;
-        using var reader = CaptureFile.Open(stream, "scenario.pcap");
-        return Run(reader);
+        var bytes = stream.ToArray();
+        return Run(() => CaptureFile.Open(new MemoryStream(bytes), "scenario.pcap"));
     }
 
-    public Scenario RunShared(string captureName)
-    {
-        using var reader = CaptureFile.Open(SharedData.NdpiPcap(captureName));
-        return Run(reader);
-    }
+    public Scenario RunShared(string captureName) => RunFile(SharedData.NdpiPcap(captureName));
 
-    private Scenario Run(ICaptureReader reader)
+    public Scenario RunFile(string path) => Run(() => CaptureFile.Open(path));
+
+    private Scenario Run(Func<ICaptureReader> open)
     {
         foreach (var extra in ExtraChecks)
             extra.Enabled = true;
@@ -106,7 +103,7 @@ internal sealed class Scenario : IAlertSink
         var inspector = Inspector;
         var analyzer = new Analyzer(new AnalysisOptions { LocalNetworks = localNetworks, Traffic = traffic, Workers = Workers },
             Catalog.All.Concat(ExtraChecks), engine, inspector is null ? null : () => inspector);
-        CaptureError = analyzer.Run(reader);
+        CaptureError = analyzer.Run(open).Error;
         Summary = analyzer.Close();
         return this;
     }

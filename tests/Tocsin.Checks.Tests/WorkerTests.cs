@@ -49,6 +49,29 @@ public class WorkerTests
         AssertSame(one, three);
     }
 
+    /// <summary>Every worker reads the capture itself: a truncated one stops all of them at the same record, reported once.</summary>
+    [Fact]
+    public void A_truncated_capture_stops_every_worker_at_the_same_place()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"tocsin-cut-{Guid.NewGuid():N}.pcap");
+        try
+        {
+            var bytes = File.ReadAllBytes(SharedData.NdpiPcap("instagram.pcap"));
+            File.WriteAllBytes(path, bytes[..(bytes.Length * 2 / 3)]);
+            var one = AllChecks(1).RunFile(path);
+            var two = AllChecks(2).RunFile(path);
+            Assert.NotNull(one.CaptureError);
+            Assert.Equal(one.CaptureError, two.CaptureError);
+            Assert.Single(two.Summary!.CaptureErrors);
+            Assert.InRange(two.Summary.Packets, 1000, 3443 - 1);
+            AssertSame(one, two);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
     /// <summary>A scan split across workers by flow: only the merged per-host counts cross the thresholds.</summary>
     [Fact]
     public void Host_counters_are_merged_across_workers_before_host_checks()

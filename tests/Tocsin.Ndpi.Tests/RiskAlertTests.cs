@@ -38,8 +38,7 @@ public class RiskAlertTests
                     inspectors.Add(inspector);
                 return inspector;
             });
-        using (var reader = CaptureFile.Open(SharedData.NdpiPcap(capture)))
-            analyzer.Run(reader);
+        analyzer.Run(() => CaptureFile.Open(SharedData.NdpiPcap(capture)));
         analyzer.Close();
         foreach (var inspector in inspectors)
             inspector.Dispose();

@@ -180,10 +180,9 @@ public static class AnalysisRun
             {
                 try
                 {
-                    using var reader = CaptureFile.Open(path);
-                    if (analyzer.Run(reader) is { } error)
+                    if (analyzer.Run(() => CaptureFile.Open(path)) is { Error: { } error } run)
                     {
-                        env.Fail($"{error} ({reader.PacketsRead} packets read before it are analysed)");
+                        env.Fail($"{error} ({run.Packets} packets read before it are analysed)");
                         exit = ExitCodes.CaptureUnreadable;
                     }
                 }
