@@ -41,6 +41,9 @@ public readonly struct IpAddr : IEquatable<IpAddr>, IComparable<IpAddr>
     /// <summary>The limited broadcast 255.255.255.255 (subnet broadcasts depend on the local networks).</summary>
     public bool IsBroadcast => IsV4 && V4Value == 0xFFFF_FFFF;
 
+    /// <summary>0.0.0.0 or ::, what a host without an address sends from.</summary>
+    public bool IsUnspecified => IsV4 ? V4Value == 0 : (Hi | Lo) == 0;
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static IpAddr FromV4(uint hostOrder) => new(0, V4MappedPrefix | hostOrder);
 
