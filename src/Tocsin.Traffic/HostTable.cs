@@ -66,16 +66,26 @@ public sealed class HostTable
     /// <summary>
     /// Folds one worker's host into this table, the merged view of several workers: its interval (when it had
     /// packets since <paramref name="sinceNs"/>) and its active flows. The worker's host starts a new interval.
+    /// A new host is refused (and counted) when the table is full; its interval is dropped all the same, as the
+    /// packets of a refused flow are, so that it does not pile up for a later merge.
     /// </summary>
     public void Absorb(Host other, long sinceNs)
     {
+        bool active = other.LastSeenNs >= sinceNs;
         if (!hosts.TryGetValue(other.Key, out var merged))
         {
+            if (hosts.Count >= MaxHosts)
+            {
+                Refused++;
+                if (active)
+                    other.StartInterval();
+                return;
+            }
             merged = new Host(other.Key, other.IsLocal, other.NetworkIndex, other.FirstSeenNs);
             hosts.Add(other.Key, merged);
             Created++;
         }
-        if (other.LastSeenNs >= sinceNs)
+        if (active)
         {
             merged.Interval.Add(other.Interval);
             merged.FirstSeenNs = Math.Min(merged.FirstSeenNs, other.FirstSeenNs);

@@ -132,6 +132,24 @@ public class HostTrackingTests
     }
 
     [Fact]
+    public void A_full_merged_table_refuses_absorbed_hosts_and_counts_them()
+    {
+        var worker = new TrafficHarness();
+        worker.Send(0, Udp(Local1, 1000, Remote, 53));
+        worker.Send(0, Udp(Local2, 1000, Remote, 53));
+        var merged = new HostTable(2, LocalNetworks.None);
+        foreach (var host in worker.Tracker.Hosts.All)
+            merged.Absorb(host, TrafficHarness.Start);
+        Assert.Equal(2, merged.Count);
+        Assert.Equal(2, merged.Created);
+        Assert.Equal(1, merged.Refused);
+        Assert.Null(merged.Find(new HostKey(Local2, 0)));
+        Assert.Equal(2, merged.Find(new HostKey(Remote, 0))!.ActiveFlowsAsServer);
+        // The refused host's interval is dropped, not kept for a later merge.
+        Assert.Equal(0, worker.Tracker.Hosts.Find(new HostKey(Local2, 0))!.Interval.Counts.PacketsSent);
+    }
+
+    [Fact]
     public void Interface_and_network_counters_split_ingress_egress_and_inner()
     {
         var h = new TrafficHarness(null, "192.168.1.0/24", "10.0.0.0/8");
