@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace Tocsin.Traffic;
 
 /// <summary>Bounded table of hosts keyed by IP and VLAN.</summary>
@@ -28,18 +30,32 @@ public sealed class HostTable
 
     public Host? Find(HostKey key) => hosts.GetValueOrDefault(key);
 
-    /// <summary>The host for <paramref name="key"/>, created if new; null (counted) when the table is full.</summary>
-    internal Host? GetOrAdd(HostKey key, long nowNs)
+    /// <summary>
+    /// The two hosts of a new flow, each created if new: both or neither, so a refused flow leaves no host behind.
+    /// False when the table has no room for the new ones, which count as refused.
+    /// </summary>
+    internal bool TryGetOrAdd(HostKey clientKey, HostKey serverKey, long nowNs,
+        [NotNullWhen(true)] out Host? client, [NotNullWhen(true)] out Host? server)
     {
-        if (hosts.TryGetValue(key, out var host))
-            return host;
-        if (hosts.Count >= MaxHosts)
+        bool self = clientKey == serverKey;
+        client = hosts.GetValueOrDefault(clientKey);
+        server = self ? client : hosts.GetValueOrDefault(serverKey);
+        int missing = (client is null ? 1 : 0) + (server is null && !self ? 1 : 0);
+        if (hosts.Count + missing > MaxHosts)
         {
-            Refused++;
-            return null;
+            Refused += missing;
+            client = server = null;
+            return false;
         }
+        client ??= Add(clientKey, nowNs);
+        server ??= self ? client : Add(serverKey, nowNs);
+        return true;
+    }
+
+    private Host Add(HostKey key, long nowNs)
+    {
         int network = localNetworks.IndexOf(key.Ip);
-        host = new Host(key, network >= 0, network, nowNs);
+        var host = new Host(key, network >= 0, network, nowNs);
         hosts.Add(key, host);
         Created++;
         return host;

@@ -108,16 +108,10 @@ public sealed class TrafficTracker
             : ServerLikeness(p.SrcPort) <= ServerLikeness(p.DstPort);
         var clientIp = sourceIsClient ? p.Src : p.Dst;
         var serverIp = sourceIsClient ? p.Dst : p.Src;
-        var client = Hosts.GetOrAdd(new HostKey(clientIp, p.VlanId), NowNs);
-        var server = client is null ? null : Hosts.GetOrAdd(new HostKey(serverIp, p.VlanId), NowNs);
-        if (client is null || server is null)
-        {
-            Flows.Refused++;
+        // The flow table first: a refused flow must not leave hosts behind. Each table counts its own refusals.
+        if (!Flows.HasRoom() || !Hosts.TryGetOrAdd(new HostKey(clientIp, p.VlanId), new HostKey(serverIp, p.VlanId), NowNs, out var client, out var server))
             return null;
-        }
         var flow = Flows.Add(key, hash, NowNs);
-        if (flow is null)
-            return null;
         flow.ClientIsA = sourceIsClient == sourceIsA;
         flow.Client = client;
         flow.Server = server;

@@ -17,7 +17,7 @@ public static class SummaryWriter
         Row("Packets", $"{N(s.Packets)} ({Checks.Units.Bytes(s.Bytes)}), {N(s.IpPackets)} IP, {N(s.FlowPackets)} in flows");
         if (s.Packets > 0)
             Row("Capture time", $"{AlertWriter.FormatTime(s.FirstPacketNs / 1_000_000_000)} → {AlertWriter.FormatTime(s.LastPacketNs / 1_000_000_000)} UTC");
-        Row("Flows", N(s.Flows) + (s.FlowsRefused > 0 ? $" ({N(s.FlowsRefused)} refused: flow or host table full)" : ""));
+        Row("Flows", N(s.Flows) + (s.FlowsRefused > 0 ? $" ({N(s.FlowsRefused)} refused: flow table full)" : ""));
         Row("Hosts", N(s.Hosts) + (s.HostsRefused > 0 ? $" ({N(s.HostsRefused)} refused: host table full)" : ""));
         var nonIp = NonIp(s.Decode).ToList();
         if (nonIp.Count > 0)
