@@ -40,4 +40,22 @@ public class DistinctCounterTests
         Assert.Equal(1, c.Count);
         Assert.True(c.IsExact);
     }
+
+    [Fact]
+    public void Clear_keeps_the_memory_for_the_next_interval()
+    {
+        var c = new DistinctCounter();
+        for (ulong i = 0; i < 500; i++)
+            c.Add(i);
+        c.Clear();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (ulong i = 0; i < 500; i++)
+            c.Add(i);
+        c.Clear();
+        for (ulong i = 0; i < 10; i++)
+            c.Add(i);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(0, allocated);
+        Assert.Equal(10, c.Count);
+    }
 }
