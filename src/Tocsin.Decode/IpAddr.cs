@@ -27,8 +27,6 @@ public readonly struct IpAddr : IEquatable<IpAddr>, IComparable<IpAddr>
     /// <summary>Last 8 bytes, big-endian.</summary>
     public ulong Lo { get; }
 
-    public static IpAddr None => default;
-
     public bool IsV4 => Hi == 0 && (Lo & V4MappedMask) == V4MappedPrefix;
 
     public int Version => IsV4 ? 4 : 6;

@@ -71,30 +71,6 @@ public class DecodeStatsTests
     }
 
     [Fact]
-    public void MergeAddsEveryCounter()
-    {
-        var a = DecodeAll(Tcp, Arp, ShortTcp, Gtp, Tagged, LaterFragment, Mpls).Stats;
-        var b = DecodeAll(Lldp, ShortTcp, BadUdp, Gre, Pppoe, FirstFragment).Stats;
-        a.Merge(b);
-        Assert.Equal(13, a.Frames);
-        Assert.Equal(8, a.IpPackets);
-        Assert.Equal(2, a.NonIpFrames);
-        Assert.Equal(1, a.NonIp(NonIpKind.Arp));
-        Assert.Equal(1, a.NonIp(NonIpKind.Lldp));
-        Assert.Equal(3, a.MalformedFrames);
-        Assert.Equal(2, a.Malformed(MalformedReason.TruncatedTcpHeader));
-        Assert.Equal(1, a.Malformed(MalformedReason.BadUdpLength));
-        Assert.Equal(2, a.Fragments);
-        Assert.Equal(1, a.LaterFragments);
-        Assert.Equal(1, a.VlanTagged);
-        Assert.Equal(1, a.Mpls);
-        Assert.Equal(1, a.Pppoe);
-        Assert.Equal(1, a.Tunnels(TunnelKind.GtpU));
-        Assert.Equal(1, a.Tunnels(TunnelKind.Gre));
-        Assert.Equal(6, b.Frames); // the merged-in stats are left alone
-    }
-
-    [Fact]
     public void MalformedReasonsListsNonZeroCountsInEnumOrder()
     {
         var s = DecodeAll(BadUdp, ShortTcp, Tcp, ShortTcp, Tcp[..10]).Stats;
