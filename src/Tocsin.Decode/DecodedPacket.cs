@@ -75,7 +75,10 @@ public struct DecodedPacket
     public NonIpKind NonIp;
     public TunnelKind Tunnel;
 
-    /// <summary>Innermost 802.1Q VLAN id, 0 when untagged.</summary>
+    /// <summary>
+    /// VLAN id of the outer frame's innermost tag (with QinQ, the customer VLAN), 0 when untagged; tags inside a
+    /// tunnel belong to the tunnelled network and are ignored.
+    /// </summary>
     public ushort VlanId;
 
     public ulong SrcMac;

@@ -6,8 +6,7 @@ namespace Tocsin.Decode;
 
 /// <summary>
 /// Decodes the link, IP and transport headers of one frame into a <see cref="DecodedPacket"/>, stripping tunnels.
-/// Never throws on bad input and never allocates. Not thread-safe: use one decoder per worker (each has its own
-/// <see cref="Stats"/>, merged later).
+/// Never throws on bad input and never allocates. One decoder per reading thread; not thread-safe.
 /// </summary>
 /// <remarks>
 /// Every layer reads only within <c>end</c>: the captured bytes, further bounded by the enclosing layer's declared
