@@ -154,7 +154,4 @@ public sealed class FlowTable
         for (var f = Closing.Head; f is not null; f = f.LruNext)
             yield return f;
     }
-
-    /// <summary>Snapshot for callers that end flows while iterating.</summary>
-    internal List<Flow> Snapshot() => [.. All()];
 }

@@ -329,10 +329,13 @@ public sealed class TrafficTracker
         return Hosts.Purge(NowNs, options.LocalHostIdleTimeout.Ticks * 100, options.RemoteHostIdleTimeout.Ticks * 100, hostRemoved);
     }
 
-    /// <summary>Flows due for their periodic update at <see cref="NowNs"/>; each is rescheduled.</summary>
+    /// <summary>
+    /// Flows due for their periodic update at <see cref="NowNs"/>; each is rescheduled. The table is walked in place:
+    /// the caller's hooks only see flows, they cannot end or add one while the walk goes on.
+    /// </summary>
     public IEnumerable<Flow> FlowsDueForPeriodicUpdate()
     {
-        foreach (var f in Flows.Snapshot())
+        foreach (var f in Flows.All())
         {
             if (f.NextPeriodicNs > NowNs)
                 continue;
@@ -346,7 +349,8 @@ public sealed class TrafficTracker
     {
         if (nowNs > NowNs)
             NowNs = nowNs;
-        foreach (var f in Flows.Snapshot())
+        // Ending a flow unlinks it, so the heads are the flows left.
+        while ((Flows.Active.Head ?? Flows.Closing.Head) is { } f)
             EndFlow(f);
         Hosts.RemoveAll(hostRemoved);
     }
