@@ -81,9 +81,6 @@ public struct DecodedPacket
     /// </summary>
     public ushort VlanId;
 
-    public ulong SrcMac;
-    public ulong DstMac;
-
     /// <summary>4 or 6: the innermost IP header.</summary>
     public byte IpVersion;
     public IpAddr Src;
@@ -105,11 +102,7 @@ public struct DecodedPacket
     /// <summary>TCP flags byte (FIN 0x01, SYN 0x02, RST 0x04, PSH 0x08, ACK 0x10, URG 0x20, ECE 0x40, CWR 0x80).</summary>
     public byte TcpFlags;
     public uint TcpSeq;
-    public uint TcpAck;
     public ushort TcpWindow;
-
-    public byte IcmpType;
-    public byte IcmpCode;
 
     /// <summary>Offset of the innermost IP header within the frame (what DPI engines want), -1 when none was reached.</summary>
     public int L3Offset;

@@ -36,8 +36,6 @@ public sealed class PacketDecoder
     private const int PppIpv4 = 0x0021;
     private const int PppIpv6 = 0x0057;
 
-    private const int ArphrdEther = 1;
-
     private const int GtpUPort = 2152;
     private const int TeredoPort = 3544;
     private const int VxlanPort = 4789;
@@ -99,11 +97,6 @@ public sealed class PacketDecoder
     {
         if (end - off < 14)
             return Bad(ref p, MalformedReason.TruncatedLinkHeader);
-        if (depth == 0)
-        {
-            p.DstMac = Mac(f, off);
-            p.SrcMac = Mac(f, off + 6);
-        }
         return EtherType(f, off + 14, end, U16(f, off + 12), ref p, depth);
     }
 
@@ -228,8 +221,6 @@ public sealed class PacketDecoder
         // packet type, ARPHRD type, address length, 8-byte address, protocol.
         if (f.Length < 16)
             return Bad(ref p, MalformedReason.TruncatedLinkHeader);
-        if (U16(f, 2) == ArphrdEther && U16(f, 4) == 6)
-            p.SrcMac = Mac(f, 6);
         return EtherType(f, 16, f.Length, U16(f, 14), ref p, 0);
     }
 
@@ -238,8 +229,6 @@ public sealed class PacketDecoder
         // protocol, reserved, interface index, ARPHRD type, packet type, address length, 8-byte address.
         if (f.Length < 20)
             return Bad(ref p, MalformedReason.TruncatedLinkHeader);
-        if (U16(f, 8) == ArphrdEther && f[11] == 6)
-            p.SrcMac = Mac(f, 12);
         return EtherType(f, 20, f.Length, U16(f, 0), ref p, 0);
     }
 
@@ -410,7 +399,6 @@ public sealed class PacketDecoder
                 p.SrcPort = (ushort)U16(f, l4);
                 p.DstPort = (ushort)U16(f, l4 + 2);
                 p.TcpSeq = BinaryPrimitives.ReadUInt32BigEndian(f.Slice(l4 + 4));
-                p.TcpAck = BinaryPrimitives.ReadUInt32BigEndian(f.Slice(l4 + 8));
                 p.TcpFlags = f[l4 + 13];
                 p.TcpWindow = (ushort)U16(f, l4 + 14);
                 return L4(ref p, l4, l4 + headerLength, ipEnd);
@@ -422,8 +410,6 @@ public sealed class PacketDecoder
                 // type, code, checksum and the 4-byte rest of header every ICMP message has.
                 if (available < 8)
                     return Bad(ref p, MalformedReason.TruncatedIcmpHeader);
-                p.IcmpType = f[l4];
-                p.IcmpCode = f[l4 + 1];
                 return L4(ref p, l4, l4 + 8, ipEnd);
             case IpProtocol.IpInIp when decapsulateTunnels:
                 if (!EnterTunnel(ref p, TunnelKind.IpInIp, depth))
@@ -733,8 +719,6 @@ public sealed class PacketDecoder
         p.Protocol = 0;
         p.SrcPort = 0;
         p.DstPort = 0;
-        p.IcmpType = 0;
-        p.IcmpCode = 0;
         p.L3Offset = -1;
         p.L4Offset = -1;
         p.PayloadOffset = 0;
@@ -773,8 +757,4 @@ public sealed class PacketDecoder
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int U16(ReadOnlySpan<byte> f, int off) => BinaryPrimitives.ReadUInt16BigEndian(f.Slice(off));
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong Mac(ReadOnlySpan<byte> f, int off) =>
-        (ulong)BinaryPrimitives.ReadUInt16BigEndian(f.Slice(off)) << 32 | BinaryPrimitives.ReadUInt32BigEndian(f.Slice(off + 2));
 }
