@@ -12,8 +12,8 @@ public class DecodeStatsTests
     private static readonly byte[] Lldp = PacketBuilder.Ethernet(0x88CC, new byte[30]);
     private static readonly byte[] Gtp = OverUdp(2152, 2152, Hex("30ff0028 00000001"), InnerTcp());
     private static readonly byte[] Gre = OverIp(IpProtocol.Gre, Hex("0000 0800"), InnerTcp());
-    private static readonly byte[] Mpls = Cat(Hex("020000000002 020000000001 8847 000c8140"), InnerTcp());
-    private static readonly byte[] Pppoe = Cat(Hex("020000000002 020000000001 8864 1100 0001 002a 0021"), InnerTcp());
+    private static readonly byte[] Mpls = Eth("8847 000c8140", InnerTcp());
+    private static readonly byte[] Pppoe = Eth("8864 1100 0001 002a 0021", InnerTcp());
     private static readonly byte[] FirstFragment = Patch(Tcp, 20, 0x20, 0x00);
     private static readonly byte[] LaterFragment = Patch(Tcp, 20, 0x00, 0x10);
     private static readonly byte[] ShortTcp = Tcp[..40];

@@ -7,10 +7,6 @@ public class EthernetTests
     private static readonly byte[] Tcp4 = PacketBuilder.TcpPacket(InnerA, 1234, InnerB, 80, TcpFlags.Syn);
     private static readonly byte[] Tcp6 = PacketBuilder.TcpPacket(InnerA6, 1234, InnerB6, 80, TcpFlags.Syn);
 
-    /// <summary>Destination and source MACs, then whatever header bytes follow.</summary>
-    private static byte[] Eth(string afterMacs, byte[] payload) =>
-        Cat(Hex("020000000002 020000000001"), Hex(afterMacs), payload);
-
     [Fact]
     public void VlanTagGivesTheVlanId()
     {
