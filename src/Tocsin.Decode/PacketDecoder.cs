@@ -145,12 +145,7 @@ public sealed class PacketDecoder
         if (off >= end)
             return Bad(ref p, MalformedReason.TruncatedMpls);
         // MPLS does not say what it carries: IP is recognised by its version nibble, anything else (pseudowires) is not IP.
-        return (f[off] >> 4) switch
-        {
-            4 => Ipv4(f, off, end, ref p, depth),
-            6 => Ipv6(f, off, end, ref p, depth),
-            _ => NonIp(ref p, NonIpKind.Other),
-        };
+        return IsIp(f[off]) ? IpByVersion(f, off, end, ref p, depth) : NonIp(ref p, NonIpKind.Other);
     }
 
     private DecodeResult Pppoe(ReadOnlySpan<byte> f, int off, int end, ref DecodedPacket p, int depth)
@@ -177,15 +172,20 @@ public sealed class PacketDecoder
             return Bad(ref p, MalformedReason.TruncatedLinkHeader);
         if (f[0] is 0x0F or 0x8F)
             return CiscoHdlc(f, ref p);
-        int off = f.Length >= 2 && f[0] == 0xFF && f[1] == 0x03 ? 2 : 0;
-        if (!TryReadPppProtocol(f, ref off, f.Length, out int protocol))
+        int off = 0;
+        if (!TryReadPppHeader(f, ref off, f.Length, out int protocol))
             return Bad(ref p, MalformedReason.TruncatedLinkHeader);
         return PppPayload(f, off, f.Length, protocol, ref p, 0);
     }
 
-    /// <summary>Reads a PPP protocol field: one byte when compressed (odd first byte, RFC 1661 PFC), else two.</summary>
-    private static bool TryReadPppProtocol(ReadOnlySpan<byte> f, ref int off, int end, out int protocol)
+    /// <summary>
+    /// Reads a PPP header: the address and control bytes FF 03 unless compressed away (RFC 1661 ACFC), then the
+    /// protocol, one byte when compressed (odd first byte, PFC), else two.
+    /// </summary>
+    private static bool TryReadPppHeader(ReadOnlySpan<byte> f, ref int off, int end, out int protocol)
     {
+        if (end - off >= 2 && f[off] == 0xFF && f[off + 1] == 0x03)
+            off += 2;
         protocol = 0;
         if (off >= end)
             return false;
@@ -253,12 +253,7 @@ public sealed class PacketDecoder
     {
         if (f.Length < 1)
             return Bad(ref p, MalformedReason.TruncatedLinkHeader);
-        return (f[0] >> 4) switch
-        {
-            4 => Ipv4(f, 0, f.Length, ref p, 0),
-            6 => Ipv6(f, 0, f.Length, ref p, 0),
-            _ => Bad(ref p, MalformedReason.BadIpVersion),
-        };
+        return IsIp(f[0]) ? IpByVersion(f, 0, f.Length, ref p, 0) : Bad(ref p, MalformedReason.BadIpVersion);
     }
 
     // ---- IP ----
@@ -367,6 +362,15 @@ public sealed class PacketDecoder
             cur += length;
         }
     }
+
+    /// <summary>Whether a first byte holds IP version 4 or 6, for payloads that carry IP without saying so.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool IsIp(byte first) => first >> 4 is 4 or 6;
+
+    /// <summary>The IP packet at <paramref name="off"/>, whose first byte passed <see cref="IsIp"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private DecodeResult IpByVersion(ReadOnlySpan<byte> f, int off, int end, ref DecodedPacket p, int depth) =>
+        f[off] >> 4 == 4 ? Ipv4(f, off, end, ref p, depth) : Ipv6(f, off, end, ref p, depth);
 
     private static DecodeResult LaterFragment(ref DecodedPacket p, int dataOffset, int ipEnd)
     {
@@ -506,14 +510,11 @@ public sealed class PacketDecoder
                 cur += length;
             }
         }
-        if (cur >= gtpEnd)
-            return false;
-        int version = f[cur] >> 4;
-        if (version is not (4 or 6)) // PPP or Ethernet PDU sessions
+        if (cur >= gtpEnd || !IsIp(f[cur])) // not IP: PPP or Ethernet PDU sessions
             return false;
         if (!EnterTunnel(ref p, TunnelKind.GtpU, depth))
             return TooDeep(out result);
-        result = version == 4 ? Ipv4(f, cur, gtpEnd, ref p, depth + 1) : Ipv6(f, cur, gtpEnd, ref p, depth + 1);
+        result = IpByVersion(f, cur, gtpEnd, ref p, depth + 1);
         return true;
     }
 
@@ -656,9 +657,7 @@ public sealed class PacketDecoder
             return TruncatedTunnel(ref p, TunnelKind.Gre, out result);
         if (U16(f, off + 4) == 0) // acknowledgement only
             return false;
-        if (end - cur >= 2 && f[cur] == 0xFF && f[cur + 1] == 0x03)
-            cur += 2;
-        if (!TryReadPppProtocol(f, ref cur, end, out int pppProtocol))
+        if (!TryReadPppHeader(f, ref cur, end, out int pppProtocol))
             return TruncatedTunnel(ref p, TunnelKind.Gre, out result);
         // Control traffic and MPPE-encrypted data stay visible as the GRE flow.
         if (pppProtocol is not (PppIpv4 or PppIpv6))
