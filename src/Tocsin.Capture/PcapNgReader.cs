@@ -142,7 +142,8 @@ internal sealed class PcapNgReader : CaptureReader
 
         var major = Read16(block, 12, reverse);
         var minor = Read16(block, 14, reverse);
-        // Like libpcap, only the major version matters: minor versions stay compatible by definition.
+        // Any 1.x is read: libpcap takes 1.0 and 1.2 only (1.2 from tools that add block types), but no other minor
+        // version exists and blocks this reader does not know are skipped anyway.
         if (major != 1)
             return $"unsupported pcapng version {major}.{minor}";
 

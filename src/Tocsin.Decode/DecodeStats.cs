@@ -1,7 +1,7 @@
 namespace Tocsin.Decode;
 
 /// <summary>
-/// Counters of one <see cref="PacketDecoder"/> (one per worker, not thread-safe); <see cref="Merge"/> sums workers.
+/// Counters of one <see cref="PacketDecoder"/>: one decoder per reading thread; not thread-safe.
 /// Every frame is counted once under its result; tunnels by the outermost one stripped.
 /// </summary>
 public sealed class DecodeStats
@@ -54,24 +54,6 @@ public sealed class DecodeStats
         }
     }
 
-    /// <summary>Adds <paramref name="other"/>'s counts to this one's.</summary>
-    public void Merge(DecodeStats other)
-    {
-        ArgumentNullException.ThrowIfNull(other);
-        Frames += other.Frames;
-        IpPackets += other.IpPackets;
-        NonIpFrames += other.NonIpFrames;
-        MalformedFrames += other.MalformedFrames;
-        Fragments += other.Fragments;
-        LaterFragments += other.LaterFragments;
-        VlanTagged += other.VlanTagged;
-        Mpls += other.Mpls;
-        Pppoe += other.Pppoe;
-        Add(nonIp, other.nonIp);
-        Add(malformed, other.malformed);
-        Add(tunnels, other.tunnels);
-    }
-
     internal void Count(DecodeResult result, in DecodedPacket packet, bool vlan, bool mpls, bool pppoe)
     {
         Frames++;
@@ -101,11 +83,5 @@ public sealed class DecodeStats
             Mpls++;
         if (pppoe)
             Pppoe++;
-    }
-
-    private static void Add(long[] into, long[] from)
-    {
-        for (int i = 0; i < into.Length; i++)
-            into[i] += from[i];
     }
 }

@@ -75,11 +75,11 @@ public struct DecodedPacket
     public NonIpKind NonIp;
     public TunnelKind Tunnel;
 
-    /// <summary>Innermost 802.1Q VLAN id, 0 when untagged.</summary>
+    /// <summary>
+    /// VLAN id of the outer frame's innermost tag (with QinQ, the customer VLAN), 0 when untagged; tags inside a
+    /// tunnel belong to the tunnelled network and are ignored.
+    /// </summary>
     public ushort VlanId;
-
-    public ulong SrcMac;
-    public ulong DstMac;
 
     /// <summary>4 or 6: the innermost IP header.</summary>
     public byte IpVersion;
@@ -102,11 +102,7 @@ public struct DecodedPacket
     /// <summary>TCP flags byte (FIN 0x01, SYN 0x02, RST 0x04, PSH 0x08, ACK 0x10, URG 0x20, ECE 0x40, CWR 0x80).</summary>
     public byte TcpFlags;
     public uint TcpSeq;
-    public uint TcpAck;
     public ushort TcpWindow;
-
-    public byte IcmpType;
-    public byte IcmpCode;
 
     /// <summary>Offset of the innermost IP header within the frame (what DPI engines want), -1 when none was reached.</summary>
     public int L3Offset;

@@ -27,8 +27,6 @@ public readonly struct IpAddr : IEquatable<IpAddr>, IComparable<IpAddr>
     /// <summary>Last 8 bytes, big-endian.</summary>
     public ulong Lo { get; }
 
-    public static IpAddr None => default;
-
     public bool IsV4 => Hi == 0 && (Lo & V4MappedMask) == V4MappedPrefix;
 
     public int Version => IsV4 ? 4 : 6;
@@ -40,6 +38,9 @@ public readonly struct IpAddr : IEquatable<IpAddr>, IComparable<IpAddr>
 
     /// <summary>The limited broadcast 255.255.255.255 (subnet broadcasts depend on the local networks).</summary>
     public bool IsBroadcast => IsV4 && V4Value == 0xFFFF_FFFF;
+
+    /// <summary>0.0.0.0 or ::, what a host without an address sends from.</summary>
+    public bool IsUnspecified => IsV4 ? V4Value == 0 : (Hi | Lo) == 0;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static IpAddr FromV4(uint hostOrder) => new(0, V4MappedPrefix | hostOrder);

@@ -6,8 +6,7 @@ namespace Tocsin.Decode;
 
 /// <summary>
 /// Decodes the link, IP and transport headers of one frame into a <see cref="DecodedPacket"/>, stripping tunnels.
-/// Never throws on bad input and never allocates. Not thread-safe: use one decoder per worker (each has its own
-/// <see cref="Stats"/>, merged later).
+/// Never throws on bad input and never allocates. One decoder per reading thread; not thread-safe.
 /// </summary>
 /// <remarks>
 /// Every layer reads only within <c>end</c>: the captured bytes, further bounded by the enclosing layer's declared
@@ -36,8 +35,6 @@ public sealed class PacketDecoder
 
     private const int PppIpv4 = 0x0021;
     private const int PppIpv6 = 0x0057;
-
-    private const int ArphrdEther = 1;
 
     private const int GtpUPort = 2152;
     private const int TeredoPort = 3544;
@@ -100,11 +97,6 @@ public sealed class PacketDecoder
     {
         if (end - off < 14)
             return Bad(ref p, MalformedReason.TruncatedLinkHeader);
-        if (depth == 0)
-        {
-            p.DstMac = Mac(f, off);
-            p.SrcMac = Mac(f, off + 6);
-        }
         return EtherType(f, off + 14, end, U16(f, off + 12), ref p, depth);
     }
 
@@ -153,12 +145,7 @@ public sealed class PacketDecoder
         if (off >= end)
             return Bad(ref p, MalformedReason.TruncatedMpls);
         // MPLS does not say what it carries: IP is recognised by its version nibble, anything else (pseudowires) is not IP.
-        return (f[off] >> 4) switch
-        {
-            4 => Ipv4(f, off, end, ref p, depth),
-            6 => Ipv6(f, off, end, ref p, depth),
-            _ => NonIp(ref p, NonIpKind.Other),
-        };
+        return IsIp(f[off]) ? IpByVersion(f, off, end, ref p, depth) : NonIp(ref p, NonIpKind.Other);
     }
 
     private DecodeResult Pppoe(ReadOnlySpan<byte> f, int off, int end, ref DecodedPacket p, int depth)
@@ -185,15 +172,20 @@ public sealed class PacketDecoder
             return Bad(ref p, MalformedReason.TruncatedLinkHeader);
         if (f[0] is 0x0F or 0x8F)
             return CiscoHdlc(f, ref p);
-        int off = f.Length >= 2 && f[0] == 0xFF && f[1] == 0x03 ? 2 : 0;
-        if (!TryReadPppProtocol(f, ref off, f.Length, out int protocol))
+        int off = 0;
+        if (!TryReadPppHeader(f, ref off, f.Length, out int protocol))
             return Bad(ref p, MalformedReason.TruncatedLinkHeader);
         return PppPayload(f, off, f.Length, protocol, ref p, 0);
     }
 
-    /// <summary>Reads a PPP protocol field: one byte when compressed (odd first byte, RFC 1661 PFC), else two.</summary>
-    private static bool TryReadPppProtocol(ReadOnlySpan<byte> f, ref int off, int end, out int protocol)
+    /// <summary>
+    /// Reads a PPP header: the address and control bytes FF 03 unless compressed away (RFC 1661 ACFC), then the
+    /// protocol, one byte when compressed (odd first byte, PFC), else two.
+    /// </summary>
+    private static bool TryReadPppHeader(ReadOnlySpan<byte> f, ref int off, int end, out int protocol)
     {
+        if (end - off >= 2 && f[off] == 0xFF && f[off + 1] == 0x03)
+            off += 2;
         protocol = 0;
         if (off >= end)
             return false;
@@ -229,8 +221,6 @@ public sealed class PacketDecoder
         // packet type, ARPHRD type, address length, 8-byte address, protocol.
         if (f.Length < 16)
             return Bad(ref p, MalformedReason.TruncatedLinkHeader);
-        if (U16(f, 2) == ArphrdEther && U16(f, 4) == 6)
-            p.SrcMac = Mac(f, 6);
         return EtherType(f, 16, f.Length, U16(f, 14), ref p, 0);
     }
 
@@ -239,8 +229,6 @@ public sealed class PacketDecoder
         // protocol, reserved, interface index, ARPHRD type, packet type, address length, 8-byte address.
         if (f.Length < 20)
             return Bad(ref p, MalformedReason.TruncatedLinkHeader);
-        if (U16(f, 8) == ArphrdEther && f[11] == 6)
-            p.SrcMac = Mac(f, 12);
         return EtherType(f, 20, f.Length, U16(f, 0), ref p, 0);
     }
 
@@ -265,12 +253,7 @@ public sealed class PacketDecoder
     {
         if (f.Length < 1)
             return Bad(ref p, MalformedReason.TruncatedLinkHeader);
-        return (f[0] >> 4) switch
-        {
-            4 => Ipv4(f, 0, f.Length, ref p, 0),
-            6 => Ipv6(f, 0, f.Length, ref p, 0),
-            _ => Bad(ref p, MalformedReason.BadIpVersion),
-        };
+        return IsIp(f[0]) ? IpByVersion(f, 0, f.Length, ref p, 0) : Bad(ref p, MalformedReason.BadIpVersion);
     }
 
     // ---- IP ----
@@ -380,6 +363,15 @@ public sealed class PacketDecoder
         }
     }
 
+    /// <summary>Whether a first byte holds IP version 4 or 6, for payloads that carry IP without saying so.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool IsIp(byte first) => first >> 4 is 4 or 6;
+
+    /// <summary>The IP packet at <paramref name="off"/>, whose first byte passed <see cref="IsIp"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private DecodeResult IpByVersion(ReadOnlySpan<byte> f, int off, int end, ref DecodedPacket p, int depth) =>
+        f[off] >> 4 == 4 ? Ipv4(f, off, end, ref p, depth) : Ipv6(f, off, end, ref p, depth);
+
     private static DecodeResult LaterFragment(ref DecodedPacket p, int dataOffset, int ipEnd)
     {
         // The bytes after the IP header are the middle of a datagram, never a transport header.
@@ -411,7 +403,6 @@ public sealed class PacketDecoder
                 p.SrcPort = (ushort)U16(f, l4);
                 p.DstPort = (ushort)U16(f, l4 + 2);
                 p.TcpSeq = BinaryPrimitives.ReadUInt32BigEndian(f.Slice(l4 + 4));
-                p.TcpAck = BinaryPrimitives.ReadUInt32BigEndian(f.Slice(l4 + 8));
                 p.TcpFlags = f[l4 + 13];
                 p.TcpWindow = (ushort)U16(f, l4 + 14);
                 return L4(ref p, l4, l4 + headerLength, ipEnd);
@@ -423,8 +414,6 @@ public sealed class PacketDecoder
                 // type, code, checksum and the 4-byte rest of header every ICMP message has.
                 if (available < 8)
                     return Bad(ref p, MalformedReason.TruncatedIcmpHeader);
-                p.IcmpType = f[l4];
-                p.IcmpCode = f[l4 + 1];
                 return L4(ref p, l4, l4 + 8, ipEnd);
             case IpProtocol.IpInIp when decapsulateTunnels:
                 if (!EnterTunnel(ref p, TunnelKind.IpInIp, depth))
@@ -521,14 +510,11 @@ public sealed class PacketDecoder
                 cur += length;
             }
         }
-        if (cur >= gtpEnd)
-            return false;
-        int version = f[cur] >> 4;
-        if (version is not (4 or 6)) // PPP or Ethernet PDU sessions
+        if (cur >= gtpEnd || !IsIp(f[cur])) // not IP: PPP or Ethernet PDU sessions
             return false;
         if (!EnterTunnel(ref p, TunnelKind.GtpU, depth))
             return TooDeep(out result);
-        result = version == 4 ? Ipv4(f, cur, gtpEnd, ref p, depth + 1) : Ipv6(f, cur, gtpEnd, ref p, depth + 1);
+        result = IpByVersion(f, cur, gtpEnd, ref p, depth + 1);
         return true;
     }
 
@@ -671,9 +657,7 @@ public sealed class PacketDecoder
             return TruncatedTunnel(ref p, TunnelKind.Gre, out result);
         if (U16(f, off + 4) == 0) // acknowledgement only
             return false;
-        if (end - cur >= 2 && f[cur] == 0xFF && f[cur + 1] == 0x03)
-            cur += 2;
-        if (!TryReadPppProtocol(f, ref cur, end, out int pppProtocol))
+        if (!TryReadPppHeader(f, ref cur, end, out int pppProtocol))
             return TruncatedTunnel(ref p, TunnelKind.Gre, out result);
         // Control traffic and MPPE-encrypted data stay visible as the GRE flow.
         if (pppProtocol is not (PppIpv4 or PppIpv6))
@@ -734,8 +718,6 @@ public sealed class PacketDecoder
         p.Protocol = 0;
         p.SrcPort = 0;
         p.DstPort = 0;
-        p.IcmpType = 0;
-        p.IcmpCode = 0;
         p.L3Offset = -1;
         p.L4Offset = -1;
         p.PayloadOffset = 0;
@@ -774,8 +756,4 @@ public sealed class PacketDecoder
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int U16(ReadOnlySpan<byte> f, int off) => BinaryPrimitives.ReadUInt16BigEndian(f.Slice(off));
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong Mac(ReadOnlySpan<byte> f, int off) =>
-        (ulong)BinaryPrimitives.ReadUInt16BigEndian(f.Slice(off)) << 32 | BinaryPrimitives.ReadUInt32BigEndian(f.Slice(off + 2));
 }

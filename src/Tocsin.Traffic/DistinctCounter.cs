@@ -12,29 +12,32 @@ public struct DistinctCounter
     private const int RegisterBits = 10;
     private const int Registers = 1 << RegisterBits;
 
+    // Both arrays outlive the mode they serve, so that a cleared counter fills again without allocating; the exact
+    // table is emptied when the sketch takes over.
     private ulong[]? exact;
     private int exactCount;
     private byte[]? sketch;
+    private bool sketching;
 
-    public readonly long Count => sketch is null ? exactCount : Estimate(sketch);
+    public readonly long Count => sketching ? Estimate(sketch!) : exactCount;
 
-    public readonly bool IsExact => sketch is null;
+    public readonly bool IsExact => !sketching;
 
     public void Add(ulong value) => AddHash(Mix(value));
 
     /// <summary>Merges another counter's values in: the result equals having added them here.</summary>
     public void Add(in DistinctCounter other)
     {
-        if (other.sketch is not null)
+        if (other.sketching)
         {
-            if (sketch is null)
+            if (!sketching)
                 ToSketch();
             for (int i = 0; i < Registers; i++)
-                sketch![i] = Math.Max(sketch[i], other.sketch[i]);
+                sketch![i] = Math.Max(sketch[i], other.sketch![i]);
         }
-        else if (other.exact is not null)
+        else if (other.exactCount > 0)
         {
-            foreach (var h in other.exact)
+            foreach (var h in other.exact!)
             {
                 if (h != 0)
                     AddHash(h);
@@ -44,9 +47,9 @@ public struct DistinctCounter
 
     private void AddHash(ulong h)
     {
-        if (sketch is not null)
+        if (sketching)
         {
-            AddToSketch(sketch, h);
+            AddToSketch(sketch!, h);
             return;
         }
         exact ??= new ulong[16];
@@ -71,28 +74,33 @@ public struct DistinctCounter
 
     private void ToSketch()
     {
-        sketch = new byte[Registers];
-        foreach (var stored in exact ?? [])
+        sketch ??= new byte[Registers];
+        if (exactCount > 0)
         {
-            if (stored != 0)
-                AddToSketch(sketch, stored);
+            foreach (var stored in exact!)
+            {
+                if (stored != 0)
+                    AddToSketch(sketch, stored);
+            }
+            Array.Clear(exact);
+            exactCount = 0;
         }
-        exact = null;
+        sketching = true;
     }
 
     /// <summary>Starts a new interval, keeping the allocated memory.</summary>
     public void Clear()
     {
-        if (sketch is not null)
+        if (sketching)
         {
-            sketch = null;
-            exact = null;
+            Array.Clear(sketch!);
+            sketching = false;
         }
-        else if (exact is not null && exactCount > 0)
+        else if (exactCount > 0)
         {
-            Array.Clear(exact);
+            Array.Clear(exact!);
+            exactCount = 0;
         }
-        exactCount = 0;
     }
 
     private static bool TryInsert(ulong[] table, ulong h)

@@ -128,10 +128,6 @@ public struct FlowAlertState
     public int ClientScore;
     public int ServerScore;
 
-    /// <summary>Id of the alert with the highest score (ntopng's predominant alert); meaningful when <see cref="Any"/>.</summary>
-    public int PredominantId;
-    public int PredominantScore;
-
     public readonly int Score => ClientScore + ServerScore;
 
     public readonly bool Any => (low | high) != 0;
@@ -146,22 +142,12 @@ public struct FlowAlertState
             throw new ArgumentOutOfRangeException(nameof(alertId), "flow alert ids are 0..127");
         if (Has(alertId))
             return false;
-        bool first = !Any;
         if (alertId < 64)
             low |= 1UL << alertId;
         else
             high |= 1UL << (alertId - 64);
         ClientScore += clientScore;
         ServerScore += serverScore;
-        int score = clientScore + serverScore;
-        if (first || score > PredominantScore)
-        {
-            PredominantId = alertId;
-            PredominantScore = score;
-        }
         return true;
     }
-
-    /// <summary>The 128-bit map as ntopng prints it (hex, high half first).</summary>
-    public readonly string ToHex() => $"{high:x16}{low:x16}";
 }

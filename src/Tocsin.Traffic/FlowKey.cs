@@ -45,7 +45,7 @@ public readonly struct FlowKey : IEquatable<FlowKey>
 
     public override bool Equals(object? obj) => obj is FlowKey other && Equals(other);
 
-    /// <summary>Symmetric in the two ends by construction (the key is canonical), so workers can shard on it.</summary>
+    /// <summary>The same for both directions of a conversation, as the key is canonical.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public override int GetHashCode()
     {

@@ -69,7 +69,7 @@ public sealed class FlowTable
     public int Count { get; private set; }
 
     /// <summary>New flows refused because the table was full.</summary>
-    public long Refused { get; internal set; }
+    public long Refused { get; private set; }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Flow? Find(in FlowKey key, int hash)
@@ -86,14 +86,18 @@ public sealed class FlowTable
 
     public Flow? Find(in FlowKey key) => Find(key, key.GetHashCode());
 
-    /// <summary>Inserts a new flow, or returns null (and counts a refusal) when the table is full.</summary>
-    internal Flow? Add(in FlowKey key, int hash, long nowNs)
+    /// <summary>Whether a new flow fits; when not, counts it as refused.</summary>
+    internal bool HasRoom()
     {
-        if (Count >= MaxFlows)
-        {
-            Refused++;
-            return null;
-        }
+        if (Count < MaxFlows)
+            return true;
+        Refused++;
+        return false;
+    }
+
+    /// <summary>Inserts a new flow; the caller checked <see cref="HasRoom"/>.</summary>
+    internal Flow Add(in FlowKey key, int hash, long nowNs)
+    {
         var f = pool.Count > 0 ? pool.Pop() : new Flow();
         f.Key = key;
         f.HashCode = hash;
@@ -150,7 +154,4 @@ public sealed class FlowTable
         for (var f = Closing.Head; f is not null; f = f.LruNext)
             yield return f;
     }
-
-    /// <summary>Snapshot for callers that end flows while iterating.</summary>
-    internal List<Flow> Snapshot() => [.. All()];
 }

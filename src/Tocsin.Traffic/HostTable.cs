@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace Tocsin.Traffic;
 
 /// <summary>Bounded table of hosts keyed by IP and VLAN.</summary>
@@ -28,18 +30,32 @@ public sealed class HostTable
 
     public Host? Find(HostKey key) => hosts.GetValueOrDefault(key);
 
-    /// <summary>The host for <paramref name="key"/>, created if new; null (counted) when the table is full.</summary>
-    internal Host? GetOrAdd(HostKey key, long nowNs)
+    /// <summary>
+    /// The two hosts of a new flow, each created if new: both or neither, so a refused flow leaves no host behind.
+    /// False when the table has no room for the new ones, which count as refused.
+    /// </summary>
+    internal bool TryGetOrAdd(HostKey clientKey, HostKey serverKey, long nowNs,
+        [NotNullWhen(true)] out Host? client, [NotNullWhen(true)] out Host? server)
     {
-        if (hosts.TryGetValue(key, out var host))
-            return host;
-        if (hosts.Count >= MaxHosts)
+        bool self = clientKey == serverKey;
+        client = hosts.GetValueOrDefault(clientKey);
+        server = self ? client : hosts.GetValueOrDefault(serverKey);
+        int missing = (client is null ? 1 : 0) + (server is null && !self ? 1 : 0);
+        if (hosts.Count + missing > MaxHosts)
         {
-            Refused++;
-            return null;
+            Refused += missing;
+            client = server = null;
+            return false;
         }
+        client ??= Add(clientKey, nowNs);
+        server ??= self ? client : Add(serverKey, nowNs);
+        return true;
+    }
+
+    private Host Add(HostKey key, long nowNs)
+    {
         int network = localNetworks.IndexOf(key.Ip);
-        host = new Host(key, network >= 0, network, nowNs);
+        var host = new Host(key, network >= 0, network, nowNs);
         hosts.Add(key, host);
         Created++;
         return host;
@@ -66,16 +82,26 @@ public sealed class HostTable
     /// <summary>
     /// Folds one worker's host into this table, the merged view of several workers: its interval (when it had
     /// packets since <paramref name="sinceNs"/>) and its active flows. The worker's host starts a new interval.
+    /// A new host is refused (and counted) when the table is full; its interval is dropped all the same, as the
+    /// packets of a refused flow are, so that it does not pile up for a later merge.
     /// </summary>
     public void Absorb(Host other, long sinceNs)
     {
+        bool active = other.LastSeenNs >= sinceNs;
         if (!hosts.TryGetValue(other.Key, out var merged))
         {
+            if (hosts.Count >= MaxHosts)
+            {
+                Refused++;
+                if (active)
+                    other.StartInterval();
+                return;
+            }
             merged = new Host(other.Key, other.IsLocal, other.NetworkIndex, other.FirstSeenNs);
             hosts.Add(other.Key, merged);
             Created++;
         }
-        if (other.LastSeenNs >= sinceNs)
+        if (active)
         {
             merged.Interval.Add(other.Interval);
             merged.FirstSeenNs = Math.Min(merged.FirstSeenNs, other.FirstSeenNs);

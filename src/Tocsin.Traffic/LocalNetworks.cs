@@ -29,6 +29,4 @@ public sealed class LocalNetworks
         }
         return -1;
     }
-
-    public bool IsLocal(IpAddr ip) => IndexOf(ip) >= 0;
 }

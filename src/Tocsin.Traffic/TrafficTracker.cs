@@ -108,16 +108,10 @@ public sealed class TrafficTracker
             : ServerLikeness(p.SrcPort) <= ServerLikeness(p.DstPort);
         var clientIp = sourceIsClient ? p.Src : p.Dst;
         var serverIp = sourceIsClient ? p.Dst : p.Src;
-        var client = Hosts.GetOrAdd(new HostKey(clientIp, p.VlanId), NowNs);
-        var server = client is null ? null : Hosts.GetOrAdd(new HostKey(serverIp, p.VlanId), NowNs);
-        if (client is null || server is null)
-        {
-            Flows.Refused++;
+        // The flow table first: a refused flow must not leave hosts behind. Each table counts its own refusals.
+        if (!Flows.HasRoom() || !Hosts.TryGetOrAdd(new HostKey(clientIp, p.VlanId), new HostKey(serverIp, p.VlanId), NowNs, out var client, out var server))
             return null;
-        }
         var flow = Flows.Add(key, hash, NowNs);
-        if (flow is null)
-            return null;
         flow.ClientIsA = sourceIsClient == sourceIsA;
         flow.Client = client;
         flow.Server = server;
@@ -335,10 +329,13 @@ public sealed class TrafficTracker
         return Hosts.Purge(NowNs, options.LocalHostIdleTimeout.Ticks * 100, options.RemoteHostIdleTimeout.Ticks * 100, hostRemoved);
     }
 
-    /// <summary>Flows due for their periodic update at <see cref="NowNs"/>; each is rescheduled.</summary>
+    /// <summary>
+    /// Flows due for their periodic update at <see cref="NowNs"/>; each is rescheduled. The table is walked in place:
+    /// the caller's hooks only see flows, they cannot end or add one while the walk goes on.
+    /// </summary>
     public IEnumerable<Flow> FlowsDueForPeriodicUpdate()
     {
-        foreach (var f in Flows.Snapshot())
+        foreach (var f in Flows.All())
         {
             if (f.NextPeriodicNs > NowNs)
                 continue;
@@ -352,7 +349,8 @@ public sealed class TrafficTracker
     {
         if (nowNs > NowNs)
             NowNs = nowNs;
-        foreach (var f in Flows.Snapshot())
+        // Ending a flow unlinks it, so the heads are the flows left.
+        while ((Flows.Active.Head ?? Flows.Closing.Head) is { } f)
             EndFlow(f);
         Hosts.RemoveAll(hostRemoved);
     }

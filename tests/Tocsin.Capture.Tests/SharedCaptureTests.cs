@@ -49,6 +49,33 @@ public sealed class SharedCaptureTests
         }
     }
 
+    /// <summary>Both larger than the 1 MiB read buffer, so reading refills it.</summary>
+    [Theory]
+    [InlineData("instagram.pcap", CaptureFormat.Pcap, 3443)]
+    [InlineData("quic-33.pcapng", CaptureFormat.PcapNg, 992)]
+    public void ReadingAWholeCaptureDoesNotAllocate(string file, CaptureFormat format, int expectedPackets)
+    {
+        var path = SharedData.NdpiPcap(file);
+        using (var warmUp = CaptureFile.Open(path)) // JIT, static initialisers
+        {
+            while (warmUp.TryReadNext(out _))
+            {
+            }
+        }
+        using var reader = CaptureFile.Open(path);
+        Assert.Equal(format, reader.Format);
+
+        int packets = 0;
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        while (reader.TryReadNext(out _))
+            packets++;
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(0, allocated);
+        Assert.Equal(expectedPackets, packets);
+        Assert.Null(reader.Error);
+    }
+
     [Fact]
     public void TruncatedFuzzCaptureYieldsItsOnlyWholePacket()
     {

@@ -70,6 +70,20 @@ public class ApplicationCheckTests
     }
 
     [Fact]
+    public void The_server_is_the_end_on_the_port_that_can_send()
+    {
+        var s = With(new() { [123] = new(0, NdpiProtocols.Ntp, "NTP"), [53] = Dns })
+            .Enable("unexpected_ntp").Enable("unexpected_dns")
+            // An NTP server in broadcast mode sends from 123 to a multicast group on 123 too.
+            .At(0, Udp(IpAddr.Parse("192.168.1.5"), 123, IpAddr.Parse("224.0.1.1"), 123))
+            .At(1, Udp(Client, 40000, IpAddr.Parse("255.255.255.255"), 53))
+            .At(2, Udp(IpAddr.Parse("::"), 40001, IpAddr.Parse("ff02::fb"), 53))
+            .Run();
+        Assert.Equal("192.168.1.5", (string)Assert.Single(s.Of("unexpected_ntp_server")).Params["server_ip"]!);
+        Assert.Empty(s.Of("unexpected_dns_server"));
+    }
+
+    [Fact]
     public void Web_mining_fires_on_the_mining_category()
     {
         var s = With(new()

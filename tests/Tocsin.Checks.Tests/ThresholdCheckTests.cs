@@ -60,6 +60,22 @@ public class ThresholdCheckTests
     }
 
     [Fact]
+    public void A_partial_last_period_does_not_release_what_is_engaged()
+    {
+        var s = new Scenario().Enable("interface_packets", ("min", "gt 50"));
+        Packets(s, 0, 100);
+        Packets(s, 1, 80);
+        Packets(s, 2, 10);   // the capture ends during minute 2: too early to say the rate dropped
+        s.Run();
+        var engaged = Assert.Single(s.Summary!.EngagedAtEnd);
+        Assert.Equal(Scenario.Seconds(60), engaged.Tstamp);
+        Assert.Equal(80, (long)engaged.Params["value"]!);
+        var events = s.Of("threshold_cross");
+        Assert.Equal([AlertAction.Engage, AlertAction.Release], events.Select(e => e.Action));
+        Assert.Equal(Scenario.Seconds(166), events[1].TstampEnd);   // released with the analysis, at the last packet
+    }
+
+    [Fact]
     public void Each_granularity_has_its_own_alert()
     {
         var s = new Scenario().Enable("interface_flows", ("min", "gt 5"), ("5min", "gt 20"));

@@ -192,6 +192,31 @@ public class AnalyzeCommandTests : IDisposable
         Assert.Equal(1 + 3, summary.GetProperty("flows").GetInt64());
     }
 
+    /// <summary>
+    /// tls_invalid_reads.pcap: 3 of its 12 frames are QinQ-tagged GTP-U; dnscrypt-v1-and-resolver-pings.pcap: 240
+    /// IPv4 fragments, 120 of them later ones (tshark: vlan, gtp, ip.flags.mf == 1 || ip.frag_offset > 0).
+    /// </summary>
+    [Fact]
+    public void The_summary_reports_tags_tunnels_and_fragments()
+    {
+        string[] captures = [SharedData.NdpiPcap("tls_invalid_reads.pcap"), SharedData.NdpiPcap("dnscrypt-v1-and-resolver-pings.pcap")];
+        var (exit, output, _) = CliRunner.Run(["analyze", .. captures, "-f", "json", "-q", "--db", dir.File("a.db"), "--no-dpi"]);
+        Assert.Equal(0, exit);
+        var summary = JsonDocument.Parse(output).RootElement.GetProperty("summary");
+        Assert.Equal(240, summary.GetProperty("fragments").GetInt64());
+        Assert.Equal(120, summary.GetProperty("later_fragments").GetInt64());
+        Assert.Equal(3, summary.GetProperty("vlan_tagged").GetInt64());
+        Assert.Equal(0, summary.GetProperty("mpls").GetInt64());
+        Assert.Equal(0, summary.GetProperty("pppoe").GetInt64());
+        Assert.Equal([("gtpu", 3L)], summary.GetProperty("tunnels").EnumerateObject().Select(t => (t.Name, t.Value.GetInt64())));
+
+        var table = CliRunner.Run(["analyze", .. captures, "-q", "--db", dir.File("b.db"), "--no-dpi"]).Out;
+        Assert.Contains("240, 120 of them later fragments", table, StringComparison.Ordinal);
+        Assert.Contains("VLAN-tagged 3", table, StringComparison.Ordinal);
+        Assert.Contains("GtpU 3", table, StringComparison.Ordinal);
+        Assert.DoesNotContain("MPLS", table, StringComparison.Ordinal);
+    }
+
     /// <summary>With nDPI each flow alert carries the application protocol, the host name and the risks.</summary>
     [Fact]
     public void Flow_alerts_carry_what_ndpi_found()

@@ -26,6 +26,9 @@ internal static class Frames
 
     public static byte[] Cat(params byte[][] parts) => parts.SelectMany(p => p).ToArray();
 
+    /// <summary>An Ethernet frame by hand: the builder's MACs, then whatever header bytes follow, then the payload.</summary>
+    public static byte[] Eth(string afterMacs, byte[] payload) => Cat(Hex("020000000002 020000000001"), Hex(afterMacs), payload);
+
     public static byte[] U16(int value)
     {
         var b = new byte[2];

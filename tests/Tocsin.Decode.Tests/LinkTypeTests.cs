@@ -21,27 +21,16 @@ public class LinkTypeTests
     }
 
     [Fact]
-    public void EthernetFillsMacsAddressesAndOffsets()
+    public void EthernetFillsAddressesAndOffsets()
     {
         var frame = PacketBuilder.Tcp(InnerA, 1234, InnerB, 80, TcpFlags.Syn);
         Assert.Equal(DecodeResult.Ip, DecodeFrame(frame, out var p));
-        Assert.Equal(PacketBuilder.SourceMac, p.SrcMac);
-        Assert.Equal(PacketBuilder.DestinationMac, p.DstMac);
         Assert.Equal(14, p.L3Offset);
         Assert.Equal(34, p.L4Offset);
         Assert.Equal(frame.Length, p.WireLength);
         Assert.Equal(MalformedReason.None, p.Malformed);
         Assert.Equal(TunnelKind.None, p.Tunnel);
         AssertTcp(p, InnerA, 1234, InnerB, 80);
-    }
-
-    [Fact]
-    public void EthernetMacsAreReadBigEndian()
-    {
-        var frame = Patch(PacketBuilder.Tcp(InnerA, 1234, InnerB, 80, 0), 0, Hex("001122334455 66778899aabb"));
-        DecodeFrame(frame, out var p);
-        Assert.Equal(0x0011_2233_4455UL, p.DstMac);
-        Assert.Equal(0x6677_8899_AABBUL, p.SrcMac);
     }
 
     [Theory]
@@ -147,35 +136,26 @@ public class LinkTypeTests
     }
 
     [Fact]
-    public void LinuxSllReadsTheProtocolAndSenderMac()
+    public void LinuxSllReadsTheProtocol()
     {
         // outgoing (4), ARPHRD_ETHER, 6-byte address + 2 padding, IPv4
-        var frame = Cat(Hex("0004 0001 0006 0a0b0c0d0e0f 0000 0800"), Tcp4);
-        AssertIp(frame, LinkType.LinuxSll, 16, 4);
-        DecodeFrame(frame, out var p, LinkType.LinuxSll);
-        Assert.Equal(0x0A0B_0C0D_0E0FUL, p.SrcMac);
-        Assert.Equal(0UL, p.DstMac);
-
-        // A tunnel interface (ARPHRD_NONE, no address) has no MAC.
-        Assert.Equal(DecodeResult.Ip, DecodeFrame(Cat(Hex("0000 fffe 0000 0000000000000000 86dd"), Tcp6), out p, LinkType.LinuxSll));
-        Assert.Equal(0UL, p.SrcMac);
+        AssertIp(Cat(Hex("0004 0001 0006 0a0b0c0d0e0f 0000 0800"), Tcp4), LinkType.LinuxSll, 16, 4);
+        // A tunnel interface (ARPHRD_NONE, no address).
+        AssertIp(Cat(Hex("0000 fffe 0000 0000000000000000 86dd"), Tcp6), LinkType.LinuxSll, 16, 6);
 
         var vlan = Cat(Hex("0000 0001 0006 0a0b0c0d0e0f 0000 8100 0064 0800"), Tcp4);
         AssertIp(vlan, LinkType.LinuxSll, 20, 4);
-        DecodeFrame(vlan, out p, LinkType.LinuxSll);
+        DecodeFrame(vlan, out var p, LinkType.LinuxSll);
         Assert.Equal(100, p.VlanId);
     }
 
     [Fact]
-    public void LinuxSll2ReadsTheProtocolAndSenderMac()
+    public void LinuxSll2ReadsTheProtocol()
     {
         // protocol, reserved, ifindex, ARPHRD_ETHER, packet type, address length 6, address + padding
-        var frame = Cat(Hex("86dd 0000 00000003 0001 00 06 0a0b0c0d0e0f 0000"), Tcp6);
-        AssertIp(frame, LinkType.LinuxSll2, 20, 6);
-        DecodeFrame(frame, out var p, LinkType.LinuxSll2);
-        Assert.Equal(0x0A0B_0C0D_0E0FUL, p.SrcMac);
+        AssertIp(Cat(Hex("86dd 0000 00000003 0001 00 06 0a0b0c0d0e0f 0000"), Tcp6), LinkType.LinuxSll2, 20, 6);
 
-        Assert.Equal(DecodeResult.NonIp, DecodeFrame(Cat(Hex("0806 0000 00000003 0001 00 06 0a0b0c0d0e0f 0000"), new byte[28]), out p, LinkType.LinuxSll2));
+        Assert.Equal(DecodeResult.NonIp, DecodeFrame(Cat(Hex("0806 0000 00000003 0001 00 06 0a0b0c0d0e0f 0000"), new byte[28]), out var p, LinkType.LinuxSll2));
         Assert.Equal(NonIpKind.Arp, p.NonIp);
     }
 

@@ -8,8 +8,6 @@ public class MalformedTests
 {
     private static readonly byte[] Ten = Enumerable.Range(1, 10).Select(i => (byte)i).ToArray();
 
-    private static byte[] Eth(string afterMacs, byte[] payload) => Cat(Hex("020000000002 020000000001"), Hex(afterMacs), payload);
-
     /// <summary>
     /// Frames with the lengths where each layer starts: cutting the frame anywhere from one boundary up to the next
     /// must give that boundary's reason (None: the frame still decodes as IP, e.g. a snapped payload, or a UDP

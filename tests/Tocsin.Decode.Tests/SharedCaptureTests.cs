@@ -1,4 +1,3 @@
-using System.Net;
 using Tocsin.Capture;
 using Tocsin.Testing;
 
@@ -17,18 +16,18 @@ public class SharedCaptureTests
         [
             // Frame 34 has the fuzzed ethertype 0x0881: NonIp here, while ndpiReader decodes anything that looks like
             // IPv4 (spec/ndpi.md §11, item 14).
-            "6 172.20.3.13:80 76.20.3.5:2602",
+            "TCP 0 172.20.3.13:80 76.20.3.5:2602",
             // Frame 80: TCP data offset 10 (40 bytes) in a 20-byte segment, BadTcpHeaderLength.
-            "6 170.170.170.170:43690 170.170.170.170:43690",
+            "TCP 0 170.170.170.170:43690 170.170.170.170:43690",
             // Frame 111: the IPv4 total length (35) leaves 15 bytes for the TCP header, TruncatedTcpHeader;
             // ndpiReader keeps the packet with ports 0.
-            "6 172.20.3.13:0 172.20.3.5:0",
+            "TCP 0 172.20.3.13:0 172.20.3.5:0",
         ],
         ["fuzz-2021-10-13.pcap"] =
         [
             // The Null header's address family (0x6c002f00) is neither AF_INET nor AF_INET6: NonIp here, while
             // ndpiReader decodes any family but AF_INET as IPv6 (and prints the garbage address oddly).
-            "6 302e::3d00::8001:0 3400:3a30:3035:2f75:706c:6f32:643f:6c3d:44288",
+            "TCP 0 302e::3d00::8001:0 3400:3a30:3035:2f75:706c:6f32:643f:6c3d:44288",
         ],
     };
 
@@ -48,18 +47,6 @@ public class SharedCaptureTests
 
     public static TheoryData<string> Captures() => new(SharedData.NdpiCaptures());
 
-    private static string Endpoint(string address, int port) =>
-        (IPAddress.TryParse(address, out var parsed) ? parsed.ToString() : address) + ":" + port;
-
-    /// <summary>A direction-free flow key: protocol, the two endpoints in order, VLAN.</summary>
-    private static string FlowKey(int protocol, string a, int aPort, string b, int bPort, int vlan)
-    {
-        string x = Endpoint(a, aPort), y = Endpoint(b, bPort);
-        if (string.CompareOrdinal(x, y) > 0)
-            (x, y) = (y, x);
-        return $"{protocol} {x} {y}" + (vlan == 0 ? "" : $" vlan {vlan}");
-    }
-
     private static (HashSet<string> Flows, DecodeStats Stats, List<DecodedPacket> Packets) DecodeCapture(string name, DecoderOptions? options = null)
     {
         var decoder = new PacketDecoder(options);
@@ -73,27 +60,13 @@ public class SharedCaptureTests
             packets.Add(p);
             // ndpiReader drops non-first fragments too.
             if (result == DecodeResult.Ip && !p.IsLaterFragment)
-                flows.Add(FlowKey(p.Protocol, p.Src.ToString(), p.SrcPort, p.Dst.ToString(), p.DstPort, p.VlanId));
+                flows.Add(NdpiFlow.MakeKey(p.Protocol, p.VlanId, p.Src.ToString(), p.SrcPort, p.Dst.ToString(), p.DstPort));
         }
         Assert.Equal(reader.PacketsRead, decoder.Stats.Frames);
         return (flows, decoder.Stats, packets);
     }
 
-    private static HashSet<string> NdpiFlows(string name) =>
-        NdpiResult.Load(name).Flows
-            .Select(f => FlowKey(ProtocolNumber(f.Protocol), f.SrcIp, f.SrcPort, f.DstIp, f.DstPort, f.Vlan))
-            .ToHashSet();
-
-    /// <summary>ndpiReader names TCP, UDP, ICMP, ICMPv6 and IGMP, and prints other protocols as numbers.</summary>
-    private static int ProtocolNumber(string printed) => printed switch
-    {
-        "TCP" => IpProtocol.Tcp,
-        "UDP" => IpProtocol.Udp,
-        "ICMP" => IpProtocol.Icmp,
-        "ICMPV6" => IpProtocol.Icmpv6,
-        "IGMP" => IpProtocol.Igmp,
-        _ => int.Parse(printed, System.Globalization.CultureInfo.InvariantCulture),
-    };
+    private static HashSet<string> NdpiFlows(string name) => NdpiResult.Load(name).Flows.Select(f => f.Key).ToHashSet();
 
     [Theory]
     [MemberData(nameof(Captures))]
@@ -158,15 +131,15 @@ public class SharedCaptureTests
         var (_, stats, packets) = DecodeCapture("teredo.pcap", new DecoderOptions { DecapsulateTeredo = true });
         Assert.Equal(24, stats.Tunnels(TunnelKind.Teredo));
         var pairs = packets
-            .GroupBy(p => FlowKey(p.Protocol, p.Src.ToString(), 0, p.Dst.ToString(), 0, 0))
+            .GroupBy(p => NdpiFlow.MakeKey(p.Protocol, 0, p.Src.ToString(), 0, p.Dst.ToString(), 0))
             .ToDictionary(g => g.Key, g => g.Count());
         var expected = new Dictionary<string, int>
         {
-            [FlowKey(58, "2001:0:c288:1c4c:20f3:359b:46f9:3f46", 0, "2002:c288:1c4c::c288:1c4c", 0, 0)] = 6,
-            [FlowKey(58, "2001:0:c288:1c4c:20f3:359b:46f9:3f46", 0, "2002:c288:1c4c::c288:1c4d", 0, 0)] = 6,
-            [FlowKey(59, "2001:0:c288:1c4c:20f3:359b:46f9:3f46", 0, "fe80::8000:f227:3d77:e3b3", 0, 0)] = 2, // bubbles
-            [FlowKey(58, "fe80::8000:f227:3d77:e3b3", 0, "fe80::ffff:ffff:fffe", 0, 0)] = 5,
-            [FlowKey(58, "fe80::ffff:ffff:fffe", 0, "ff02::2", 0, 0)] = 5,
+            [NdpiFlow.MakeKey(58, 0, "2001:0:c288:1c4c:20f3:359b:46f9:3f46", 0, "2002:c288:1c4c::c288:1c4c", 0)] = 6,
+            [NdpiFlow.MakeKey(58, 0, "2001:0:c288:1c4c:20f3:359b:46f9:3f46", 0, "2002:c288:1c4c::c288:1c4d", 0)] = 6,
+            [NdpiFlow.MakeKey(59, 0, "2001:0:c288:1c4c:20f3:359b:46f9:3f46", 0, "fe80::8000:f227:3d77:e3b3", 0)] = 2, // bubbles
+            [NdpiFlow.MakeKey(58, 0, "fe80::8000:f227:3d77:e3b3", 0, "fe80::ffff:ffff:fffe", 0)] = 5,
+            [NdpiFlow.MakeKey(58, 0, "fe80::ffff:ffff:fffe", 0, "ff02::2", 0)] = 5,
         };
         Assert.Equal(expected.OrderBy(kv => kv.Key, StringComparer.Ordinal), pairs.OrderBy(kv => kv.Key, StringComparer.Ordinal));
     }

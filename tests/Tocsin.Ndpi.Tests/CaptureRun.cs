@@ -1,4 +1,3 @@
-using System.Globalization;
 using Tocsin.Capture;
 using Tocsin.Decode;
 using Tocsin.Testing;
@@ -83,18 +82,7 @@ internal sealed class CaptureRun : ITrafficObserver
     }
 
     public static string Key(Flow flow) =>
-        NdpiFlow.MakeKey(ProtocolName(flow.Protocol), flow.VlanId, flow.ClientIp.ToString(), flow.ClientPort, flow.ServerIp.ToString(), flow.ServerPort);
-
-    /// <summary>ndpiReader's names for IP protocols (others as numbers).</summary>
-    private static string ProtocolName(byte protocol) => protocol switch
-    {
-        IpProtocol.Tcp => "TCP",
-        IpProtocol.Udp => "UDP",
-        IpProtocol.Icmp => "ICMP",
-        IpProtocol.Icmpv6 => "ICMPV6",
-        IpProtocol.Igmp => "IGMP",
-        _ => protocol.ToString(CultureInfo.InvariantCulture),
-    };
+        NdpiFlow.MakeKey(flow.Protocol, flow.VlanId, flow.ClientIp.ToString(), flow.ClientPort, flow.ServerIp.ToString(), flow.ServerPort);
 
     public void FlowBegin(Flow flow)
     {

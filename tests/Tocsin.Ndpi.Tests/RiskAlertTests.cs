@@ -152,6 +152,25 @@ public class RiskAlertTests
         Assert.All(unexpected, a => Assert.Equal("4.2.2.4", (string)a.Params["server_ip"]!));
     }
 
+    /// <summary>
+    /// 1kxun.pcap's DHCP: 192.168.119.1 offers to the broadcast address and answers 192.168.5.16, while clients
+    /// broadcast their discovers from 0.0.0.0 and from their own addresses to 255.255.255.255:67.
+    /// </summary>
+    [Fact]
+    public void Unexpected_dhcp_flags_the_host_sending_from_port_67_and_never_the_broadcast_address()
+    {
+        List<Alert> Unexpected(string allowed) => [.. Analyse("1kxun.pcap", c =>
+        {
+            c.Find("unexpected_dhcp")!.Enabled = true;
+            Assert.Null(c.Find("unexpected_dhcp")!.FindParameter("allowed_servers")!.TrySet(allowed));
+        }).Where(a => a.Type.Id == 32)];
+
+        var alerts = Unexpected("192.168.2.1");
+        Assert.Equal(["192.168.119.1:67>255.255.255.255:68", "192.168.5.16:68>192.168.119.1:67"], alerts.Select(Ends).Order(StringComparer.Ordinal));
+        Assert.All(alerts, a => Assert.Equal("192.168.119.1", (string)a.Params["server_ip"]!));
+        Assert.Empty(Unexpected("192.168.119.1"));
+    }
+
     [Fact]
     public void Risk_checks_can_be_turned_off()
     {

@@ -41,6 +41,21 @@ public sealed partial record NdpiFlow(string Protocol, string SrcIp, int SrcPort
         return string.CompareOrdinal(a, b) <= 0 ? $"{protocol} {vlan} {a} {b}" : $"{protocol} {vlan} {b} {a}";
     }
 
+    /// <summary>The key of a flow or packet seen here, its IP protocol named as ndpiReader prints it.</summary>
+    public static string MakeKey(int protocol, int vlan, string ipA, int portA, string ipB, int portB) =>
+        MakeKey(ProtocolName(protocol), vlan, ipA, portA, ipB, portB);
+
+    /// <summary>ndpiReader's names for IP protocols (others as numbers).</summary>
+    private static string ProtocolName(int protocol) => protocol switch
+    {
+        6 => "TCP",
+        17 => "UDP",
+        1 => "ICMP",
+        58 => "ICMPV6",
+        2 => "IGMP",
+        _ => protocol.ToString(CultureInfo.InvariantCulture),
+    };
+
     /// <summary>ndpiReader abbreviates IPv6 its own way (any ":0:" becomes "::"): compare parsed addresses.</summary>
     private static string Normalize(string ip) => IPAddress.TryParse(ip, out var a) ? a.ToString() : ip;
 }

@@ -28,15 +28,23 @@ public class DistinctCounterTests
     }
 
     [Fact]
-    public void Clear_starts_a_new_interval()
+    public void Clear_starts_a_new_interval_in_the_memory_it_has()
     {
         var c = new DistinctCounter();
         for (ulong i = 0; i < 500; i++)
             c.Add(i);
         c.Clear();
         Assert.Equal(0, c.Count);
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (ulong i = 0; i < 500; i++)
+            c.Add(i);
+        c.Clear();
         c.Add(42);
         c.Add(42);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(0, allocated);
         Assert.Equal(1, c.Count);
         Assert.True(c.IsExact);
     }

@@ -177,6 +177,26 @@ public class FlowTrackingTests
     }
 
     [Fact]
+    public void Periodic_updates_walk_the_table_without_copying_it()
+    {
+        var h = new TrafficHarness(new TrafficOptions { FlowPeriodicInterval = TimeSpan.FromSeconds(60), FlowIdleTimeout = TimeSpan.FromSeconds(600) });
+        for (ushort port = 1; port <= 1000; port++)
+            h.Send(port < 500 ? 0 : 30, Udp(A, port, B, 9));
+        Assert.Empty(h.Tracker.FlowsDueForPeriodicUpdate());   // none due yet (and the code is warm)
+        h.Send(60, Udp(A, 1, B, 9));
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        int due = 0;
+        foreach (var _ in h.Tracker.FlowsDueForPeriodicUpdate())
+            due++;
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(499, due);   // the flows begun at 0 s
+        Assert.InRange(allocated, 0, 256);   // one enumerator, not a list of the 1,000 flows
+        Assert.Empty(h.Tracker.FlowsDueForPeriodicUpdate());   // each was rescheduled
+    }
+
+    [Fact]
     public void Many_flows_survive_insertions_and_removals_in_the_table()
     {
         var h = new TrafficHarness(new TrafficOptions { MaxFlows = 5000, FlowIdleTimeout = TimeSpan.FromSeconds(10) });

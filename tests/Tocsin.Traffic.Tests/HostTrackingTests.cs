@@ -128,7 +128,52 @@ public class HostTrackingTests
         h.Send(0, Udp(Local1, 1000, Remote, 53));
         Assert.Null(h.Send(0, Udp(Local2, 1000, Remote, 53)));
         Assert.Equal(1, h.Tracker.Hosts.Refused);
+        Assert.Equal(0, h.Tracker.Flows.Refused);   // the flow table had room
+        Assert.Equal(1, h.Tracker.UnattributedPackets);
+    }
+
+    [Fact]
+    public void A_flow_refused_for_one_of_its_hosts_adds_neither()
+    {
+        var h = new TrafficHarness(new TrafficOptions { MaxHosts = 3 });
+        h.Send(0, Udp(Local1, 1000, Remote, 53));
+        Assert.Null(h.Send(0, Udp(Local2, 1000, IpAddr.Parse("203.0.113.6"), 53)));   // room for one host, not two
+        Assert.Equal(2, h.Tracker.Hosts.Count);
+        Assert.Equal(2, h.Tracker.Hosts.Refused);
+        Assert.Null(h.Tracker.Hosts.Find(new HostKey(Local2, 0)));
+        Assert.NotNull(h.Send(1, Udp(Local2, 1000, Remote, 53)));   // one new host fits
+        Assert.NotNull(h.Send(2, Udp(Local1, 1000, Local1, 2000)));  // a host talking to itself is one host
+        Assert.Equal(3, h.Tracker.Hosts.Count);
+    }
+
+    [Fact]
+    public void A_full_flow_table_adds_no_hosts()
+    {
+        var h = new TrafficHarness(new TrafficOptions { MaxFlows = 1 });
+        h.Send(0, Udp(Local1, 1000, Remote, 53));
+        Assert.Null(h.Send(0, Udp(Local2, 1000, IpAddr.Parse("203.0.113.6"), 53)));
         Assert.Equal(1, h.Tracker.Flows.Refused);
+        Assert.Equal(0, h.Tracker.Hosts.Refused);
+        Assert.Equal(2, h.Tracker.Hosts.Count);
+        Assert.Equal(2, h.Tracker.Hosts.Created);
+    }
+
+    [Fact]
+    public void A_full_merged_table_refuses_absorbed_hosts_and_counts_them()
+    {
+        var worker = new TrafficHarness();
+        worker.Send(0, Udp(Local1, 1000, Remote, 53));
+        worker.Send(0, Udp(Local2, 1000, Remote, 53));
+        var merged = new HostTable(2, LocalNetworks.None);
+        foreach (var host in worker.Tracker.Hosts.All)
+            merged.Absorb(host, TrafficHarness.Start);
+        Assert.Equal(2, merged.Count);
+        Assert.Equal(2, merged.Created);
+        Assert.Equal(1, merged.Refused);
+        Assert.Null(merged.Find(new HostKey(Local2, 0)));
+        Assert.Equal(2, merged.Find(new HostKey(Remote, 0))!.ActiveFlowsAsServer);
+        // The refused host's interval is dropped, not kept for a later merge.
+        Assert.Equal(0, worker.Tracker.Hosts.Find(new HostKey(Local2, 0))!.Interval.Counts.PacketsSent);
     }
 
     [Fact]

@@ -107,7 +107,8 @@ public sealed class PeriodicChecksRunner
     /// <summary>
     /// Evaluates every threshold set for <paramref name="granularity"/> on the period that just ended, from the
     /// interface's and local networks' cumulative counters and the hosts'.
-    /// A partial period (the end of a capture) only evaluates <c>gt</c>: it cannot prove a value stayed below a bound.
+    /// A partial period (the end of a capture) can only engage a <c>gt</c> alert: it cannot prove that a value stayed
+    /// below a bound nor that a crossing stopped, so what is engaged stays engaged for the end of the analysis.
     /// </summary>
     public void RunThresholds(Granularity granularity, bool partialPeriod, TrafficCounters interfaceCounters,
         IReadOnlyList<TrafficCounters> networkCounters, IEnumerable<Host> hosts)
@@ -180,11 +181,12 @@ public sealed class PeriodicChecksRunner
         previous[slot] = cumulative;
         if (check.ThresholdFor(granularity) is not { } threshold)
             return;
-        if (partial && threshold.Operator == ThresholdOperator.Lt)
+        bool crossed = threshold.IsCrossedBy(value);
+        if (partial && (threshold.Operator == ThresholdOperator.Lt || !crossed))
             return;
 
         var key = new AlertKey(entity, entityValue, check.AlertType, check.Key, granularity.Seconds());
-        if (!threshold.IsCrossedBy(value))
+        if (!crossed)
         {
             if (host is null)
                 engine.Release(key, NowSeconds);

@@ -17,11 +17,19 @@ public static class SummaryWriter
         Row("Packets", $"{N(s.Packets)} ({Checks.Units.Bytes(s.Bytes)}), {N(s.IpPackets)} IP, {N(s.FlowPackets)} in flows");
         if (s.Packets > 0)
             Row("Capture time", $"{AlertWriter.FormatTime(s.FirstPacketNs / 1_000_000_000)} → {AlertWriter.FormatTime(s.LastPacketNs / 1_000_000_000)} UTC");
-        Row("Flows", N(s.Flows) + (s.FlowsRefused > 0 ? $" ({N(s.FlowsRefused)} refused: flow or host table full)" : ""));
+        Row("Flows", N(s.Flows) + (s.FlowsRefused > 0 ? $" ({N(s.FlowsRefused)} refused: flow table full)" : ""));
         Row("Hosts", N(s.Hosts) + (s.HostsRefused > 0 ? $" ({N(s.HostsRefused)} refused: host table full)" : ""));
-        var nonIp = NonIp(s.Decode).ToList();
+        var nonIp = Counted<NonIpKind>(s.Decode.NonIp).ToList();
         if (nonIp.Count > 0)
             Row("Non-IP frames", string.Join(", ", nonIp.Select(x => $"{x.Kind} {N(x.Count)}")));
+        if (s.Decode.Fragments > 0)
+            Row("IP fragments", $"{N(s.Decode.Fragments)}, {N(s.Decode.LaterFragments)} of them later fragments");
+        var tags = Tags(s.Decode).Where(t => t.Count > 0).ToList();
+        if (tags.Count > 0)
+            Row("Tagged frames", string.Join(", ", tags.Select(t => $"{t.Label} {N(t.Count)}")));
+        var tunnels = Counted<TunnelKind>(s.Decode.Tunnels).ToList();
+        if (tunnels.Count > 0)
+            Row("Tunnels stripped", string.Join(", ", tunnels.Select(t => $"{t.Kind} {N(t.Count)}")));
         if (s.Decode.LaterFragments > 0 || s.UnattributedPackets > 0)
             Row("Not in a flow", $"{N(s.UnattributedPackets)} packets ({N(s.Decode.LaterFragments)} later IP fragments)");
         var malformed = s.Decode.MalformedReasons().ToList();
@@ -61,6 +69,7 @@ public static class SummaryWriter
         w.WriteNumber("ip_packets", s.IpPackets);
         w.WriteNumber("flow_packets", s.FlowPackets);
         w.WriteNumber("unattributed_packets", s.UnattributedPackets);
+        w.WriteNumber("fragments", s.Decode.Fragments);
         w.WriteNumber("later_fragments", s.Decode.LaterFragments);
         w.WriteNumber("flows", s.Flows);
         w.WriteNumber("flows_refused", s.FlowsRefused);
@@ -69,7 +78,13 @@ public static class SummaryWriter
         w.WriteNumber("first_packet", s.FirstPacketNs / 1_000_000_000);
         w.WriteNumber("last_packet", s.LastPacketNs / 1_000_000_000);
         w.WriteStartObject("non_ip");
-        foreach (var (kind, count) in NonIp(s.Decode))
+        foreach (var (kind, count) in Counted<NonIpKind>(s.Decode.NonIp))
+            w.WriteNumber(kind.ToString().ToLowerInvariant(), count);
+        w.WriteEndObject();
+        foreach (var (_, key, count) in Tags(s.Decode))
+            w.WriteNumber(key, count);
+        w.WriteStartObject("tunnels");
+        foreach (var (kind, count) in Counted<TunnelKind>(s.Decode.Tunnels))
             w.WriteNumber(kind.ToString().ToLowerInvariant(), count);
         w.WriteEndObject();
         w.WriteStartObject("malformed");
@@ -103,8 +118,13 @@ public static class SummaryWriter
         w.WriteEndObject();
     }
 
-    private static IEnumerable<(NonIpKind Kind, long Count)> NonIp(DecodeStats stats) =>
-        Enum.GetValues<NonIpKind>().Where(k => k != NonIpKind.None && stats.NonIp(k) > 0).Select(k => (k, stats.NonIp(k)));
+    /// <summary>Frames with VLAN tags (outer link), MPLS labels or a PPPoE header (also inside tunnels), as text and JSON name them.</summary>
+    private static (string Label, string Key, long Count)[] Tags(DecodeStats stats) =>
+        [("VLAN-tagged", "vlan_tagged", stats.VlanTagged), ("MPLS", "mpls", stats.Mpls), ("PPPoE", "pppoe", stats.Pppoe)];
+
+    /// <summary>The kinds counted at least once, in enum order; the zero kind (None) is not one.</summary>
+    private static IEnumerable<(T Kind, long Count)> Counted<T>(Func<T, long> count) where T : struct, Enum =>
+        Enum.GetValues<T>().Where(k => !k.Equals(default(T)) && count(k) > 0).Select(k => (k, count(k)));
 
     private static string N(long n) => n.ToString("N0", CultureInfo.InvariantCulture);
 }
