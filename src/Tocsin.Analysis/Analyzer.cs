@@ -240,7 +240,7 @@ public sealed class Analyzer
         {
             OnEveryWorker(w => w.Traffic.ExpireFlows(end));
             periodic.NowNs = end;
-            periodic.RunHostChecks(Hosts());
+            periodic.RunHostChecks(Hosts(), partialPeriod: true);
             foreach (var g in Granularities.All)
                 RunThresholds(g, partial: true);
             engagedAtEnd = [.. engine.EngagedAlerts.OrderBy(a => a.Tstamp).ThenBy(a => a.Type.Id).ThenBy(a => a.EntityValue, StringComparer.Ordinal)];
@@ -260,7 +260,7 @@ public sealed class Analyzer
             Flows = workers.Sum(w => w.Traffic.Interface.Flows),
             FlowsRefused = workers.Sum(w => w.Traffic.Flows.Refused),
             Hosts = mergedHosts?.Created ?? workers[0].Traffic.Hosts.Created,
-            HostsRefused = workers.Sum(w => w.Traffic.Hosts.Refused),
+            HostsRefused = workers.Sum(w => w.Traffic.Hosts.Refused) + (mergedHosts?.Refused ?? 0),
             Decode = decodeStats,
             Alerts = [.. engine.Counts.Select(kv => (kv.Key.Type, kv.Key.Action, kv.Value))
                 .OrderBy(x => x.Type.Space).ThenBy(x => x.Type.Id).ThenBy(x => x.Action)],

@@ -72,8 +72,9 @@ public sealed class PeriodicChecksRunner
     /// <summary>
     /// The minute tick: every host check on every host, then the hosts' interval counters restart. A host without
     /// packets since the last tick has nothing to report: it is only visited to release what it has engaged.
+    /// A partial minute (the end of a capture) can engage but not release, as for thresholds.
     /// </summary>
-    public void RunHostChecks(IEnumerable<Host> hosts)
+    public void RunHostChecks(IEnumerable<Host> hosts, bool partialPeriod = false)
     {
         long since = lastHostTickNs;
         lastHostTickNs = NowNs;
@@ -96,7 +97,7 @@ public sealed class PeriodicChecksRunner
                 hostContext.Current = check;
                 hostContext.Triggered = false;
                 check.PeriodicUpdate(hostContext, host, engaged);
-                if (!hostContext.Triggered && engaged is not null)
+                if (!hostContext.Triggered && engaged is not null && !partialPeriod)
                     ReleaseHostAlert(host, key);
             }
             if (active)
