@@ -109,23 +109,13 @@ public static class HttpDelivery
         return System.Text.Encoding.UTF8.GetString(buffer, 0, total);
     }
 
-    /// <summary>"connection refused (127.0.0.1:9)", "name resolution failed": the cause without the URL.</summary>
+    /// <summary>"connection refused", "host name not found": the cause without the URL.</summary>
     private static string Describe(HttpRequestException e)
     {
         for (Exception? inner = e; inner is not null; inner = inner.InnerException)
         {
             if (inner is SocketException s)
-            {
-                return s.SocketErrorCode switch
-                {
-                    SocketError.ConnectionRefused => "connection refused",
-                    SocketError.ConnectionReset => "connection reset",
-                    SocketError.HostNotFound or SocketError.TryAgain or SocketError.NoData => "host name not found",
-                    SocketError.HostUnreachable or SocketError.NetworkUnreachable => "host unreachable",
-                    SocketError.TimedOut => "connection timed out",
-                    _ => "socket error " + s.SocketErrorCode.ToString(),
-                };
-            }
+                return SocketErrors.Describe(s.SocketErrorCode);
         }
         return e.HttpRequestError switch
         {

@@ -82,10 +82,7 @@ public sealed class NotificationQueue : IDisposable
         this.lockFile = lockFile;
         this.writer = writer;
         this.dispatcher = dispatcher;
-        insert = Command(writer, "INSERT INTO notify_queue (recipient, created_ms, title, payload) VALUES (@r, @c, @t, @p)");
-        foreach (var name in new[] { "@r", "@c", "@t", "@p" })
-            insert.Parameters.Add(new SqliteParameter(name, null));
-        insert.Prepare();
+        insert = Prepared(writer, "INSERT INTO notify_queue (recipient, created_ms, title, payload) VALUES (@r, @c, @t, @p)", "@r", "@c", "@t", "@p");
         // The dispatcher's hot statements, prepared once: a batch of 10 alerts costs one acknowledgement.
         peek = Prepared(dispatcher, "SELECT seq, created_ms, title, payload FROM notify_queue WHERE recipient = @r ORDER BY seq LIMIT @n", "@r", "@n");
         acknowledge = Prepared(dispatcher, "DELETE FROM notify_queue WHERE recipient = @r AND seq BETWEEN @a AND @b", "@r", "@a", "@b");
