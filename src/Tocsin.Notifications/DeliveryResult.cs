@@ -3,10 +3,10 @@ namespace Tocsin.Notifications;
 /// <summary>Why a delivery attempt did not succeed.</summary>
 public enum FailureKind
 {
-    /// <summary>The service rejected the request itself (HTTP 4xx other than auth and rate limits, a script's exit status).</summary>
+    /// <summary>The service rejected the request itself (HTTP 4xx other than auth and rate limits, a script's non-zero exit status).</summary>
     ClientError,
 
-    /// <summary>The service failed (HTTP 5xx, a temporary failure reported by a script).</summary>
+    /// <summary>The service failed (HTTP 5xx, a script's exit status 75: temporary failure).</summary>
     ServerError,
 
     /// <summary>The service refused the credentials (HTTP 401, 403).</summary>

@@ -106,6 +106,7 @@ public sealed class ShellTests : IDisposable
         Script("fail.sh", "cat > /dev/null\necho 'firewall said: no such chain' >&2\nexit 3");
         var result = await RunOnceAsync(Yaml("fail.sh"), TestAlerts.Flow(1));
         Assert.Equal(DeliveryOutcome.Failed, result.Outcome);
+        Assert.Equal(FailureKind.ClientError, result.Kind);
         Assert.Equal("exit status 3: firewall said: no such chain", result.Text);
     }
 
