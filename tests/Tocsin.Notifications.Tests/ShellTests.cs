@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json;
 using Tocsin.Alerts;
 using Tocsin.Config;
 using Tocsin.Testing;
@@ -108,6 +109,26 @@ public sealed class ShellTests : IDisposable
         Assert.Equal(DeliveryOutcome.Failed, result.Outcome);
         Assert.Equal(FailureKind.ClientError, result.Kind);
         Assert.Equal("exit status 3: firewall said: no such chain", result.Text);
+    }
+
+    [Fact]
+    public async Task A_script_that_cannot_start_keeps_the_alerts_queued_until_it_is_fixed()
+    {
+        var log = dir.File("ran.txt");
+        // Its interpreter does not exist: the file passes the config checks, then every run fails to start.
+        File.WriteAllText(Script("broken.sh", ""), "#!/nonexistent/sh\n");
+        await using var h = await Harness.StartAsync(dir, Yaml("broken.sh"));
+        h.Publish(Enumerable.Range(0, 3).Select(i => TestAlerts.Flow(i)));
+        Assert.False(await h.CompleteAndDrainAsync(TimeSpan.FromMilliseconds(500)));
+        var stats = h.Stats("blocker");
+        Assert.Equal(3, stats.Queued);
+        Assert.Equal(0, stats.Failed);
+        Assert.Equal(FailureKind.Config, stats.LastErrorKind);
+        Assert.Contains("cannot run broken.sh", stats.LastError, StringComparison.Ordinal);
+
+        Script("broken.sh", $"cat >> {log}");
+        Assert.True(await h.Dispatcher.DrainAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal([0, 1, 2], File.ReadAllLines(log).Select(l => TestAlerts.Number(JsonDocument.Parse(l).RootElement)));
     }
 
     [Fact]

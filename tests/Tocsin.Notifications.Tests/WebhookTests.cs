@@ -232,10 +232,16 @@ public sealed class WebhookTests : ReceiverTest
         Assert.Equal(7, TestAlerts.Numbers(Receiver.Accepted).Last());
     }
 
-    [Fact]
-    public async Task An_auth_failure_keeps_the_alerts_queued_until_the_service_accepts_them()
+    [Theory]
+    [InlineData(401, FailureKind.Auth)]
+    [InlineData(403, FailureKind.Auth)]
+    [InlineData(302, FailureKind.Config)]
+    [InlineData(404, FailureKind.Config)]
+    [InlineData(410, FailureKind.Config)]
+    public async Task A_fault_of_the_endpoint_keeps_the_alerts_queued_until_it_is_fixed(int status, FailureKind kind)
     {
-        Receiver.Respond = (_, n) => n < 3 ? new Reply(401, "bad credentials") : Reply.Ok;
+        // Wrong credentials or a wrong URL refuse every alert alike: none may become a dead letter.
+        Receiver.Respond = (_, n) => n < 3 ? new Reply(status, "no such hook") : Reply.Ok;
         await using var h = await Harness.StartAsync(Dir, Yaml(Anchor));
         h.Publish(Enumerable.Range(0, 5).Select(i => TestAlerts.Flow(i)));
         Assert.True(await h.CompleteAndDrainAsync(TimeSpan.FromSeconds(10)));
@@ -243,6 +249,9 @@ public sealed class WebhookTests : ReceiverTest
         var stats = h.Stats("soc");
         Assert.Equal(3, stats.Retries);
         Assert.Equal(0, stats.Failed);
-        Assert.Equal(FailureKind.Auth, stats.LastErrorKind);
+        Assert.Equal(0, stats.DeadLetters);
+        Assert.Equal(kind, stats.LastErrorKind);
+        Assert.Contains($"HTTP {status}", stats.LastError, StringComparison.Ordinal);
+        Assert.Contains(h.Logs.Lines, l => l.Contains("stay queued until its configuration is fixed", StringComparison.Ordinal));
     }
 }

@@ -25,11 +25,12 @@ public sealed record NotificationOptions
 /// Drains every recipient's durable queue through its endpoint. Each recipient runs one round at a time, on its own
 /// task so that a slow one never holds up the others: a round takes up to <see cref="NotificationOptions.RoundBudget"/>
 /// alerts and sends them in batches of the endpoint's size, each batch acknowledged (removed) before the next goes.
-/// A partial batch waits up to the endpoint's batch delay for company unless the queues are being flushed. On Retry
-/// (and on an auth failure, which only a config change fixes) the batch stays at the head and the recipient backs off:
-/// the service's Retry-After when given, else exponential from retry_initial to retry_max with jitter. On Failed the
-/// batch is halved until the rejected alert is alone, then it moves to the dead letters. A token bucket per
-/// destination spaces requests, and a 429's Retry-After pauses it for every recipient sending there.
+/// A partial batch waits up to the endpoint's batch delay for company unless the queues are being flushed. On Retry,
+/// and on a failure of the endpoint itself (credentials, URL, script: only a config change fixes it), the batch stays
+/// at the head and the recipient backs off: the service's Retry-After when given, else exponential from
+/// retry_initial to retry_max with jitter. When the service refused the alerts themselves the batch is halved until
+/// the rejected alert is alone, then it moves to the dead letters. A token bucket per destination spaces requests,
+/// and a 429's Retry-After pauses it for every recipient sending there.
 /// </summary>
 public sealed class NotificationDispatcher : BackgroundService
 {
@@ -208,9 +209,9 @@ public sealed class NotificationDispatcher : BackgroundService
                     Recovered(lane, now);
                     i += n;
                 }
-                else if (result.Outcome == DeliveryOutcome.Retry || result.Kind == FailureKind.Auth)
+                else if (!result.RejectsBatch)
                 {
-                    // Auth failures hold the queue: the alerts are fine, the credentials are not, and a config fix delivers them.
+                    // The alerts are fine, the service or its configuration is not: they wait at the head, in order.
                     Backoff(lane, result, now);
                     return;
                 }
@@ -266,7 +267,9 @@ public sealed class NotificationDispatcher : BackgroundService
         }
         lane.NotBefore = now + delay;
         queue.RecordRetry(lane.Queue, result.Kind!.Value, result.Text, now);
-        Log(lane, now, "Recipient {Name}: delivery failed ({Kind}: {Reason}), attempt {Attempt}, retrying in {Delay}",
+        Log(lane, now, result.Outcome == DeliveryOutcome.Failed
+                ? "Recipient {Name}: the endpoint refuses every alert ({Kind}: {Reason}); they stay queued until its configuration is fixed, attempt {Attempt}, retrying in {Delay}"
+                : "Recipient {Name}: delivery failed ({Kind}: {Reason}), attempt {Attempt}, retrying in {Delay}",
             lane.Name, result.Kind!.Value.Name(), result.Text, lane.ConsecutiveFailures, Durations.Format(Rounded(delay)));
     }
 

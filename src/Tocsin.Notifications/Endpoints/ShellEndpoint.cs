@@ -141,7 +141,7 @@ public sealed partial class ShellEndpointType : EndpointType
             }
             catch (Win32Exception e)
             {
-                return DeliveryResult.Failed(FailureKind.ClientError, $"cannot run {Path.GetFileName(path)}: {e.Message}");
+                return DeliveryResult.Failed(FailureKind.Config, $"cannot run {Path.GetFileName(path)}: {e.Message}");
             }
             var stderr = ReadLimitedAsync(process.StandardError);
             var stdout = process.StandardOutput.BaseStream.CopyToAsync(Stream.Null, CancellationToken.None);
