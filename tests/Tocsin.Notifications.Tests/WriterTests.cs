@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using Tocsin.Alerts;
 using Tocsin.Testing;
@@ -107,10 +108,10 @@ public sealed class WriterTests : ReceiverTest
               ops: {endpoint: hook, entities: [system], categories: [internals]}
             """);
         var h = Harness.Create(Dir, yaml);
-        var raised = new List<Alert>();
+        var raised = new ConcurrentQueue<Alert>();
         await using (h)
         {
-            h.Writer.SystemAlertRaised += raised.Add;
+            h.Dispatcher.SystemAlertRaised += raised.Enqueue;
             h.Publish(Enumerable.Range(0, 20).Select(i => TestAlerts.Flow(i)));
             await h.StartAsync();
             await Receiver.WaitAsync(r => r.Count >= 1, TimeSpan.FromSeconds(10));
@@ -138,6 +139,55 @@ public sealed class WriterTests : ReceiverTest
         Assert.Equal(18, counts.Sum());
         Assert.Equal([15, 3], counts);
         Assert.Equal(2, raised.Count);
+    }
+
+    [Fact]
+    public async Task Dead_letters_dropped_beyond_the_bound_raise_the_dropped_alerts_system_alert()
+    {
+        // Two dead letters already fill the bound of a queue of size 2.
+        using (var queue = NotificationQueue.Open(Dir.File("tocsin.db")))
+        {
+            var q = queue.Register("picky", 2);
+            queue.Enqueue([.. Enumerable.Range(0, 2).Select(i => new QueueEntry(q, "TCP Connection Refused", Notification.FromAlert(TestAlerts.Flow(i)).Json, 0))]);
+            foreach (var n in queue.Peek(q, 2))
+                queue.DeadLetter(q, n, FailureKind.ClientError, "HTTP 400", DateTimeOffset.UtcNow);
+        }
+        Receiver.Respond = (r, _) => r.Path == "/picky" ? new Reply(400, "cannot parse") : Reply.Ok;
+        var yaml = Yaml("""
+              picky: {endpoint: picky_hook, queue_size: 2, entities: [flow]}
+              ops: {endpoint: hook, entities: [system], categories: [internals]}
+            """, $"""
+              picky_hook:
+                type: webhook
+                url: {Receiver.Url("/picky")}
+                batch_delay: 0
+            """);
+        var raised = new ConcurrentQueue<Alert>();
+        var h = Harness.Create(Dir, yaml);
+        await using (h)
+        {
+            h.Dispatcher.SystemAlertRaised += raised.Enqueue;
+            h.Publish(Enumerable.Range(2, 2).Select(i => TestAlerts.Flow(i)));
+            await h.StartAsync();
+            Assert.True(await h.CompleteAndDrainAsync(TimeSpan.FromSeconds(10)));
+            var picky = h.Stats("picky");
+            Assert.Equal(4, picky.Failed);
+            Assert.Equal(2, picky.DeadLetters);
+            Assert.Equal(2, picky.Dropped);
+        }
+        var reports = Receiver.Accepted.Where(r => r.Path == "/hook")
+            .SelectMany(r => JsonDocument.Parse(r.Body).RootElement.GetProperty("alerts").EnumerateArray()).ToList();
+        Assert.NotEmpty(reports);
+        Assert.All(reports, a =>
+        {
+            Assert.Equal(4099, a.GetProperty("alert_id").GetInt32());
+            Assert.Equal("picky", a.GetProperty("entity_val").GetString());
+            Assert.Contains("dead letter", a.GetProperty("message").GetString(), StringComparison.Ordinal);
+        });
+        var json = reports.Select(a => JsonDocument.Parse(a.GetProperty("json").GetString()!).RootElement).ToList();
+        Assert.Equal(2, json.Sum(j => j.GetProperty("dropped_dead_letters").GetInt32()));
+        Assert.All(json, j => Assert.Equal(0, j.GetProperty("dropped_queued").GetInt32()));
+        Assert.Equal(reports.Count, raised.Count);
     }
 
     [Fact]

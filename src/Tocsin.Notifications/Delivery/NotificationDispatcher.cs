@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Tocsin.Alerts;
 
 namespace Tocsin.Notifications;
 
@@ -12,8 +13,8 @@ public sealed record NotificationOptions
     /// <summary>Alerts the analysis may hand over before publishing waits for the queue writer (never dropped).</summary>
     public int WriterCapacity { get; init; } = 65_536;
 
-    /// <summary>At most one "recipient queue overflow" alert per recipient per interval, carrying the count.</summary>
-    public TimeSpan OverflowAlertInterval { get; init; } = TimeSpan.FromMinutes(1);
+    /// <summary>At most one "dropped alerts" system alert per recipient per interval, carrying the count.</summary>
+    public TimeSpan DroppedAlertInterval { get; init; } = TimeSpan.FromMinutes(1);
 
     /// <summary>A recipient that keeps failing is logged as a warning at most once per interval.</summary>
     public TimeSpan FailureLogInterval { get; init; } = TimeSpan.FromMinutes(1);
@@ -30,7 +31,8 @@ public sealed record NotificationOptions
 /// at the head and the recipient backs off: the service's Retry-After when given, else exponential from
 /// retry_initial to retry_max with jitter. When the service refused the alerts themselves the batch is halved until
 /// the rejected alert is alone, then it moves to the dead letters. A token bucket per destination spaces requests,
-/// and a 429's Retry-After pauses it for every recipient sending there.
+/// and a 429's Retry-After pauses it for every recipient sending there. Whatever a recipient loses (a full queue's
+/// oldest alerts, dead letters beyond their bound) is reported to the others as a system alert.
 /// </summary>
 public sealed class NotificationDispatcher : BackgroundService
 {
@@ -44,6 +46,7 @@ public sealed class NotificationDispatcher : BackgroundService
     private readonly SemaphoreSlim signal = new(0);
     private readonly CancellationTokenSource abort = new();
     private readonly IReadOnlyDictionary<string, RecipientStats> initial;
+    private readonly DropReports drops;
     private volatile bool flushing;
 
     public NotificationDispatcher(NotificationConfig config, NotificationQueue queue, IHttpClientFactory httpClients,
@@ -63,6 +66,7 @@ public sealed class NotificationDispatcher : BackgroundService
             Redactor(s.Recipient, s.Sender), buckets[s.Sender.Destination])).ToList();
         Lanes = lanes;
         initial = lanes.ToDictionary(l => l.Name, l => l.Queue.Stats());
+        drops = new DropReports(queue, lanes, options.DroppedAlertInterval, logger, Notify);
         foreach (var orphan in queue.Unregistered())
         {
             logger.LogWarning("Recipient {Name} is no longer configured but has {Queued} queued alerts and {Dead} dead letters in {Path}: they wait for it",
@@ -73,6 +77,13 @@ public sealed class NotificationDispatcher : BackgroundService
     public IReadOnlyList<RecipientLane> Lanes { get; }
 
     public NotificationQueue Queue => queue;
+
+    /// <summary>Called with every system alert raised about lost alerts, e.g. to store it.</summary>
+    public event Action<Alert>? SystemAlertRaised
+    {
+        add => drops.Raised += value;
+        remove => drops.Raised -= value;
+    }
 
     /// <summary>A sender for <paramref name="recipient"/> (also used by `tocsin recipients test`).</summary>
     public static IEndpointSender CreateSender(RecipientConfig recipient, IHttpClientFactory httpClients, TimeProvider time) =>
@@ -112,6 +123,13 @@ public sealed class NotificationDispatcher : BackgroundService
         Wake();
     }
 
+    /// <summary>An enqueue dropped the <paramref name="count"/> oldest alerts of <paramref name="recipient"/>'s full queue.</summary>
+    public void Overflowed(RecipientQueue recipient, long count)
+    {
+        drops.Add(recipient, count, 0);
+        Wake();
+    }
+
     /// <summary>
     /// Sends partial batches at once from now on and waits until every queue is empty or <paramref name="timeout"/>
     /// passes. Returns true when everything was delivered (or rejected for good).
@@ -123,7 +141,7 @@ public sealed class NotificationDispatcher : BackgroundService
         long start = time.GetTimestamp();
         while (true)
         {
-            if (Lanes.All(l => l.Queue.Queued == 0 && !l.Running))
+            if (Lanes.All(l => l.Queue.Queued == 0 && !l.Running) && !drops.Unreported)
                 return true;
             var left = timeout - time.GetElapsedTime(start);
             if (left <= TimeSpan.Zero)
@@ -146,7 +164,9 @@ public sealed class NotificationDispatcher : BackgroundService
             while (!stoppingToken.IsCancellationRequested)
             {
                 var now = time.GetUtcNow();
-                TimeSpan? wait = null;
+                // While flushing nothing waits, reports of lost alerts included.
+                ReportDrops(now, final: flushing);
+                TimeSpan? wait = drops.NextDue(now);
                 // Rotate the starting recipient so none is always served first.
                 for (int k = 0; k < Lanes.Count; k++)
                 {
@@ -172,6 +192,20 @@ public sealed class NotificationDispatcher : BackgroundService
             // Stopping: the rounds finish their batch in flight and stop.
         }
         await Task.WhenAll(Lanes.Select(l => l.Round)).ConfigureAwait(false);
+        ReportDrops(time.GetUtcNow(), final: true);
+    }
+
+    private void ReportDrops(DateTimeOffset now, bool final)
+    {
+        try
+        {
+            drops.Report(now, final);
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException e)
+        {
+            // The losses stay counted and are reported at the next interval.
+            logger.LogError("Reporting dropped alerts failed: {Error}", e.Message);
+        }
     }
 
     /// <summary>Stops starting batches; a batch in flight may finish until <paramref name="cancellationToken"/> fires, then is abandoned (and sent again next time).</summary>
@@ -223,7 +257,8 @@ public sealed class NotificationDispatcher : BackgroundService
                 }
                 else
                 {
-                    queue.DeadLetter(lane.Queue, batch[0], result.Kind!.Value, result.Text, now);
+                    if (queue.DeadLetter(lane.Queue, batch[0], result.Kind!.Value, result.Text, now) is var trimmed and > 0)
+                        drops.Add(lane.Queue, 0, trimmed);
                     Log(lane, now, "Recipient {Name}: alert rejected for good and kept as a dead letter ({Kind}: {Reason})",
                         lane.Name, result.Kind!.Value.Name(), result.Text);
                     i += 1;

@@ -12,8 +12,7 @@ namespace Tocsin.Notifications;
 /// is full: alerts are never dropped here). A background task applies the silence windows and commits what it has in
 /// one transaction per pass, then wakes the dispatcher. An alert is durable once that transaction commits: until
 /// then (the time to drain the hand-over, normally milliseconds) a crash loses it, as it loses the analysis.
-/// It also raises the "recipient queue overflow" system alert, at most once per interval per recipient, and never
-/// into the queue that overflowed.
+/// What a full queue drops goes to the dispatcher, which reports it.
 /// </summary>
 public sealed class NotificationWriter : BackgroundService, IAlertSink
 {
@@ -30,7 +29,6 @@ public sealed class NotificationWriter : BackgroundService, IAlertSink
     private readonly ILogger logger;
     private readonly Channel<Pending> pending;
     private readonly Dictionary<RecipientLane, Dictionary<string, long>> silence = [];
-    private readonly Dictionary<RecipientLane, OverflowState> overflow = [];
 
     public NotificationWriter(NotificationDispatcher dispatcher, NotificationOptions options, ILogger<NotificationWriter> logger)
     {
@@ -48,12 +46,8 @@ public sealed class NotificationWriter : BackgroundService, IAlertSink
         {
             if (lane.Config.Filter.SilenceDuplicates > TimeSpan.Zero)
                 silence[lane] = new Dictionary<string, long>(StringComparer.Ordinal);
-            overflow[lane] = new OverflowState();
         }
     }
-
-    /// <summary>Called with every system alert this writer raises (queue overflow), e.g. to store it.</summary>
-    public event Action<Alert>? SystemAlertRaised;
 
     /// <summary>Alerts taken in (some recipients may have silenced them).</summary>
     public long Accepted => Interlocked.Read(ref acceptedCount);
@@ -99,24 +93,9 @@ public sealed class NotificationWriter : BackgroundService, IAlertSink
         var touched = new HashSet<RecipientLane>();
         try
         {
-            Task<bool>? wait = null;
-            while (true)
+            // Stopping the host does not cut this short: every accepted alert reaches its queues.
+            while (await reader.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false))
             {
-                // Stopping the host does not cut this short: every accepted alert reaches its queues.
-                wait ??= reader.WaitToReadAsync(CancellationToken.None).AsTask();
-                if (NextOverflowReport() is { } due && !wait.IsCompleted)
-                {
-                    await Task.WhenAny(wait, Task.Delay(due, time, CancellationToken.None)).ConfigureAwait(false);
-                    if (!wait.IsCompleted)
-                    {
-                        ReportOverflows(final: false);
-                        continue;
-                    }
-                }
-                bool more = await wait.ConfigureAwait(false);
-                wait = null;
-                if (!more)
-                    break;
                 entries.Clear();
                 touched.Clear();
                 while (entries.Count < MaxPass && reader.TryRead(out var item))
@@ -131,9 +110,7 @@ public sealed class NotificationWriter : BackgroundService, IAlertSink
                     Interlocked.Increment(ref acceptedCount);
                 }
                 Commit(entries, touched);
-                ReportOverflows(final: false);
             }
-            ReportOverflows(final: true);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -146,55 +123,9 @@ public sealed class NotificationWriter : BackgroundService, IAlertSink
     private void Commit(List<QueueEntry> entries, HashSet<RecipientLane> touched)
     {
         foreach (var (q, dropped) in queue.Enqueue(entries))
-        {
-            var lane = dispatcher.Lanes.First(l => l.Queue == q);
-            overflow[lane].Pending += dropped;
-        }
+            dispatcher.Overflowed(q, dropped);
         foreach (var lane in touched)
             dispatcher.Notify(lane);
-    }
-
-    /// <summary>Raises one overflow alert per recipient that dropped alerts, when its interval allows (or at the end).</summary>
-    private void ReportOverflows(bool final)
-    {
-        var now = time.GetUtcNow();
-        foreach (var (lane, state) in overflow)
-        {
-            if (state.Pending == 0 || (!final && now - state.LastReport < options.OverflowAlertInterval))
-                continue;
-            long dropped = state.Pending;
-            state.Pending = 0;
-            state.LastReport = now;
-            var alert = SystemAlerts.QueueOverflow(lane.Name, dropped, lane.Queue.Stats().Dropped, lane.Queue.Capacity, now);
-            logger.LogWarning("{Message}", alert.Message);
-            SystemAlertRaised?.Invoke(alert);
-            var entries = new List<QueueEntry>();
-            var touched = new HashSet<RecipientLane>();
-            // Never into the queue that overflowed: that would feed the overflow.
-            foreach (var other in dispatcher.Lanes.Where(l => l != lane && l.Config.Accepts(alert)))
-            {
-                entries.Add(new QueueEntry(other.Queue, alert.Type.Title, AlertJson.ToJson(alert), now.ToUnixTimeMilliseconds()));
-                touched.Add(other);
-            }
-            Commit(entries, touched);
-        }
-    }
-
-    private TimeSpan? NextOverflowReport()
-    {
-        TimeSpan? next = null;
-        var now = time.GetUtcNow();
-        foreach (var state in overflow.Values)
-        {
-            if (state.Pending == 0)
-                continue;
-            var left = state.LastReport + options.OverflowAlertInterval - now;
-            if (left < TimeSpan.Zero)
-                left = TimeSpan.Zero;
-            if (next is null || left < next)
-                next = left;
-        }
-        return next;
     }
 
     /// <summary>True when the same alert on the same entity already went to <paramref name="lane"/> within its window.</summary>
@@ -225,10 +156,4 @@ public sealed class NotificationWriter : BackgroundService, IAlertSink
     }
 
     private sealed record Pending(List<RecipientLane> Lanes, string Title, string Json, long CreatedMs, string SilenceKey, long EventTime);
-
-    private sealed class OverflowState
-    {
-        public long Pending { get; set; }
-        public DateTimeOffset LastReport { get; set; } = DateTimeOffset.MinValue;
-    }
 }

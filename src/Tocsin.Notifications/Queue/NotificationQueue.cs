@@ -309,8 +309,11 @@ public sealed class NotificationQueue : IDisposable
         queue.Retried(kind, reason, now);
     }
 
-    /// <summary>Moves an alert the endpoint rejected for good out of the queue into the dead letters (bounded like the queue).</summary>
-    public void DeadLetter(RecipientQueue queue, Notification notification, FailureKind kind, string reason, DateTimeOffset now)
+    /// <summary>
+    /// Moves an alert the endpoint rejected for good out of the queue into the dead letters, bounded like the queue.
+    /// Returns how many of the oldest dead letters that bound dropped.
+    /// </summary>
+    public long DeadLetter(RecipientQueue queue, Notification notification, FailureKind kind, string reason, DateTimeOffset now)
     {
         long trimmed;
         lock (dispatchGate)
@@ -354,6 +357,7 @@ public sealed class NotificationQueue : IDisposable
         queue.Rejected(kind, reason, now);
         if (trimmed > 0)
             queue.DeadLettersDropped(trimmed);
+        return trimmed;
     }
 
     /// <summary>

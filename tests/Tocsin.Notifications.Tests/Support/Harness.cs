@@ -34,7 +34,7 @@ public sealed class Harness : IAsyncDisposable
     /// <summary>Fast retries and short intervals, so failure paths run in milliseconds.</summary>
     public static NotificationOptions FastOptions { get; } = new()
     {
-        OverflowAlertInterval = TimeSpan.FromMilliseconds(200),
+        DroppedAlertInterval = TimeSpan.FromMilliseconds(200),
         FailureLogInterval = TimeSpan.Zero,
     };
 
