@@ -45,6 +45,22 @@ public sealed class QueueTests : IDisposable
     }
 
     [Fact]
+    public void Delivered_counts_the_alerts_an_acknowledgement_removed()
+    {
+        var db = dir.File("q.db");
+        using var queue = NotificationQueue.Open(db);
+        var q = queue.Register("a", 10);
+        queue.Enqueue([Entry(q, 1), Entry(q, 2), Entry(q, 3)]);
+        var batch = queue.Peek(q, 3);
+        queue.Acknowledge(q, batch, DateTimeOffset.UtcNow);
+        // The same batch again finds nothing left to remove: nothing more was delivered.
+        queue.Acknowledge(q, batch, DateTimeOffset.UtcNow);
+        Assert.Equal(0, q.Queued);
+        Assert.Equal(3, q.Stats().Delivered);
+        Assert.Equal(3, NotificationQueue.ReadStats(db).Single().Delivered);
+    }
+
+    [Fact]
     public void A_full_queue_drops_its_oldest_alerts_but_never_the_batch_in_flight_and_counts_them()
     {
         using var queue = NotificationQueue.Open(dir.File("q.db"));

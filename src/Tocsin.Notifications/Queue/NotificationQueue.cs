@@ -284,7 +284,7 @@ public sealed class NotificationQueue : IDisposable
             acknowledge.Parameters[2].Value = batch[^1].Seq;
             removed = acknowledge.ExecuteNonQuery();
             countDelivered.Transaction = transaction;
-            countDelivered.Parameters[0].Value = batch.Count;
+            countDelivered.Parameters[0].Value = removed;
             countDelivered.Parameters[1].Value = now.ToUnixTimeMilliseconds();
             countDelivered.Parameters[2].Value = queue.Id;
             countDelivered.ExecuteNonQuery();
