@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
+using Microsoft.Data.Sqlite;
 using Tocsin.Alerts;
 using Tocsin.Testing;
 
@@ -24,6 +25,13 @@ public sealed class WriterTests : ReceiverTest
         recipients:
         {recipients}
         """;
+
+    /// <summary>The numbers of the alerts waiting in <paramref name="recipient"/>'s queue, oldest first (once the harness is gone).</summary>
+    private List<int> NumbersQueued(string recipient)
+    {
+        using var queue = NotificationQueue.Open(Dir.File("tocsin.db"));
+        return TestAlerts.Numbers(queue.Peek(queue.Register(recipient, RecipientConfig.DefaultQueueSize), int.MaxValue));
+    }
 
     [Fact]
     public async Task Each_recipient_gets_only_what_its_filter_takes()
@@ -188,6 +196,39 @@ public sealed class WriterTests : ReceiverTest
         Assert.Equal(2, json.Sum(j => j.GetProperty("dropped_dead_letters").GetInt32()));
         Assert.All(json, j => Assert.Equal(0, j.GetProperty("dropped_queued").GetInt32()));
         Assert.Equal(reports.Count, raised.Count);
+    }
+
+    [Fact]
+    public async Task A_commit_the_database_refuses_for_a_while_is_retried_and_loses_nothing()
+    {
+        var yaml = Yaml("  held: {endpoint: down, min_severity: debug}");
+        // A short busy timeout: the locked database fails the commit within a second instead of waiting it out.
+        var h = Harness.Create(Dir, yaml, busyTimeout: TimeSpan.FromMilliseconds(100));
+        await using (h)
+        {
+            await h.StartAsync();
+            using (var other = new SqliteConnection($"Data Source={Dir.File("tocsin.db")};Pooling=False"))
+            {
+                other.Open();
+                using (var exclusive = other.CreateCommand())
+                {
+                    exclusive.CommandText = "BEGIN EXCLUSIVE";
+                    exclusive.ExecuteNonQuery();
+                }
+                h.Publish(Enumerable.Range(0, 50).Select(i => TestAlerts.Flow(i)));
+                var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+                while (!h.Logs.Lines.Any(l => l.Contains("kept, retrying in", StringComparison.Ordinal)))
+                {
+                    Assert.True(DateTime.UtcNow < deadline, "no failed commit was logged:\n" + h.Logs.All);
+                    await Task.Delay(20);
+                }
+            }
+            // The other program is gone (its transaction rolled back): the kept alerts go in.
+            await h.Writer.CompleteAsync();
+            Assert.Equal(50, h.Writer.Accepted);
+        }
+        Assert.Equal(Enumerable.Range(0, 50), NumbersQueued("held"));
+        Assert.Contains(h.Logs.Lines, l => l.Contains("database is locked", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Threading.Channels;
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Tocsin.Alerts;
@@ -11,7 +12,9 @@ namespace Tocsin.Notifications;
 /// picks the recipients whose filter takes the alert, snapshots its JSON and hands it over (waiting when the hand-over
 /// is full: alerts are never dropped here). A background task applies the silence windows and commits what it has in
 /// one transaction per pass, then wakes the dispatcher. An alert is durable once that transaction commits: until
-/// then (the time to drain the hand-over, normally milliseconds) a crash loses it, as it loses the analysis.
+/// then (the time to drain the hand-over, normally milliseconds) a crash loses it, as it loses the analysis. A
+/// commit the database refuses (locked by another program, disk full) is retried with backoff, the pass kept in hand
+/// and the hand-over filling up meanwhile; only the host's stop deadline ends the retries.
 /// What a full queue drops goes to the dispatcher, which reports it.
 /// </summary>
 public sealed class NotificationWriter : BackgroundService, IAlertSink
@@ -22,6 +25,11 @@ public sealed class NotificationWriter : BackgroundService, IAlertSink
     /// <summary>Silence entries kept per recipient before expired ones are swept.</summary>
     private const int SilenceSweepSize = 16_384;
 
+    /// <summary>First wait after a refused commit, doubled per refusal up to <see cref="MaxCommitRetryDelay"/>.</summary>
+    private static readonly TimeSpan FirstCommitRetryDelay = TimeSpan.FromMilliseconds(100);
+
+    private static readonly TimeSpan MaxCommitRetryDelay = TimeSpan.FromSeconds(10);
+
     private readonly NotificationDispatcher dispatcher;
     private readonly NotificationQueue queue;
     private readonly NotificationOptions options;
@@ -29,6 +37,7 @@ public sealed class NotificationWriter : BackgroundService, IAlertSink
     private readonly ILogger logger;
     private readonly Channel<Pending> pending;
     private readonly Dictionary<RecipientLane, Dictionary<string, long>> silence = [];
+    private readonly CancellationTokenSource abort = new();
 
     public NotificationWriter(NotificationDispatcher dispatcher, NotificationOptions options, ILogger<NotificationWriter> logger)
     {
@@ -79,11 +88,18 @@ public sealed class NotificationWriter : BackgroundService, IAlertSink
             await task.ConfigureAwait(false);
     }
 
-    /// <summary>Stopping the host takes no more alerts and commits every one already accepted.</summary>
+    /// <summary>Stopping the host takes no more alerts and commits every one already accepted, retrying until <paramref name="cancellationToken"/> fires.</summary>
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         pending.Writer.TryComplete();
+        using var registration = cancellationToken.Register(abort.Cancel);
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public override void Dispose()
+    {
+        abort.Dispose();
+        base.Dispose();
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -109,7 +125,7 @@ public sealed class NotificationWriter : BackgroundService, IAlertSink
                     }
                     Interlocked.Increment(ref acceptedCount);
                 }
-                Commit(entries, touched);
+                await CommitAsync(entries, touched).ConfigureAwait(false);
             }
         }
         catch (Exception e) when (e is not OperationCanceledException)
@@ -120,12 +136,47 @@ public sealed class NotificationWriter : BackgroundService, IAlertSink
         }
     }
 
-    private void Commit(List<QueueEntry> entries, HashSet<RecipientLane> touched)
+    /// <summary>Commits one pass, retrying while the database refuses it; at the stop deadline, one last try, then it logs what is lost.</summary>
+    private async Task CommitAsync(List<QueueEntry> entries, HashSet<RecipientLane> touched)
     {
-        foreach (var (q, dropped) in queue.Enqueue(entries))
-            dispatcher.Overflowed(q, dropped);
-        foreach (var lane in touched)
-            dispatcher.Notify(lane);
+        var delay = FirstCommitRetryDelay;
+        for (int attempt = 1; ; attempt++)
+        {
+            IReadOnlyList<QueueOverflow> overflows;
+            try
+            {
+                overflows = queue.Enqueue(entries);
+            }
+            catch (SqliteException e) when (!abort.IsCancellationRequested)
+            {
+                logger.LogWarning("Writing {Count} queue entries failed ({Error}): kept, retrying in {Delay} (attempt {Attempt})",
+                    entries.Count, e.Message, Durations.Format(delay), attempt);
+                try
+                {
+                    await Task.Delay(delay, time, abort.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    // The stop deadline passed while waiting: the next attempt is the last.
+                }
+                delay = delay * 2 < MaxCommitRetryDelay ? delay * 2 : MaxCommitRetryDelay;
+                continue;
+            }
+            catch (SqliteException e)
+            {
+                var lost = entries.GroupBy(x => x.Recipient.Name).Select(g => $"{g.Key} {g.Count()}");
+                logger.LogError("Stopping before the queues took them: {Count} queue entries are lost ({Lost}): {Error}",
+                    entries.Count, string.Join(", ", lost), e.Message);
+                return;
+            }
+            if (attempt > 1)
+                logger.LogInformation("Wrote {Count} queue entries at attempt {Attempt}", entries.Count, attempt);
+            foreach (var (q, dropped) in overflows)
+                dispatcher.Overflowed(q, dropped);
+            foreach (var lane in touched)
+                dispatcher.Notify(lane);
+            return;
+        }
     }
 
     /// <summary>True when the same alert on the same entity already went to <paramref name="lane"/> within its window.</summary>

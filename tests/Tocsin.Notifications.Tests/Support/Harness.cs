@@ -47,12 +47,14 @@ public sealed class Harness : IAsyncDisposable
     }
 
     /// <summary>Built, not started: alerts published now are committed in the writer's first pass.</summary>
-    public static Harness Create(TempDirectory dir, string yaml, NotificationOptions? options = null, string db = "tocsin.db") =>
-        Create(dir, Config(dir, yaml), options, db);
+    public static Harness Create(TempDirectory dir, string yaml, NotificationOptions? options = null, string db = "tocsin.db",
+        TimeSpan? busyTimeout = null) =>
+        Create(dir, Config(dir, yaml), options, db, busyTimeout);
 
-    public static Harness Create(TempDirectory dir, NotificationConfig config, NotificationOptions? options = null, string db = "tocsin.db")
+    public static Harness Create(TempDirectory dir, NotificationConfig config, NotificationOptions? options = null, string db = "tocsin.db",
+        TimeSpan? busyTimeout = null)
     {
-        var queue = NotificationQueue.Open(dir.File(db));
+        var queue = NotificationQueue.Open(dir.File(db), busyTimeout);
         var logs = new CapturingLoggerProvider();
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Logging.AddProvider(logs);
