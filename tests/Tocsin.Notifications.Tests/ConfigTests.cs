@@ -260,9 +260,11 @@ public sealed class ConfigTests : IDisposable
     public void Listings_mask_secrets_and_credentials_in_urls()
     {
         var url = new UrlParameter("url", "a url", "https");
-        Assert.True(Uri.TryCreate("https://hooks.example.com/x?token=abc&v=2", UriKind.Absolute, out var uri));
-        Assert.Equal("https://hooks.example.com/x?token=***&v=***", url.Display(uri));
-        Assert.Equal(["abc", "2"], url.SecretStrings(uri));
+        Assert.True(Uri.TryCreate("https://hooks.example.com/services/T0123ABCD/B0456EFGH/abc%2Bdefghijklmnopqrstu?token=abc&v=2", UriKind.Absolute, out var uri));
+        Assert.Equal("https://hooks.example.com/***", url.Display(uri));
+        Assert.Equal(["services", "T0123ABCD", "B0456EFGH", "abc%2Bdefghijklmnopqrstu", "abc", "2", "abc+defghijklmnopqrstu"], url.SecretStrings(uri));
+        Assert.True(Uri.TryCreate("http://[::1]:8080/", UriKind.Absolute, out var plain));
+        Assert.Equal("http://[::1]:8080/", url.Display(plain));
         var secretUrl = new UrlParameter("url", "a url", "https") { Secret = true };
         Assert.Equal("https://hooks.example.com/***", secretUrl.Display(uri));
         Assert.Equal("{X-Api-Key: ***}", WebhookEndpointType.Headers.Display(new List<KeyValuePair<string, string>> { new("X-Api-Key", "k") }));
