@@ -181,6 +181,20 @@ public sealed class WebhookTests : ReceiverTest
     }
 
     [Fact]
+    public async Task Query_parameters_that_are_no_secrets_leave_reasons_intact()
+    {
+        // The token is redacted from the echo; api-version's 1 is no secret and "HTTP 401" stays whole.
+        var yaml = Yaml().Replace(Receiver.Url("/ntopng-webhook"), Receiver.Url("/hook?api-version=1&token=ab12"));
+        Receiver.Respond = (r, _) => new Reply(401, $"bad token ab12 for {r.Path}");
+        var (sender, redactor) = EndpointContract.Sender(Harness.Config(Dir, yaml), "soc");
+        await using (sender)
+        {
+            var result = await NotificationDispatcher.SendAsync(sender, redactor, [Notification.FromAlert(TestAlerts.Flow(1))], CancellationToken.None);
+            Assert.Equal("HTTP 401 Unauthorized: bad token *** for /hook?api-version=1&token=***", result.Text);
+        }
+    }
+
+    [Fact]
     public async Task Retry_after_header_and_body_set_the_wait_before_the_next_attempt()
     {
         Receiver.Respond = (_, n) => n switch

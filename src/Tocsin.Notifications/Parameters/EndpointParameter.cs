@@ -204,8 +204,8 @@ public sealed class ChoiceParameter(string name, string description, string defa
 public sealed class UrlParameter(string name, string description, params string[] schemes)
     : ScalarParameter<Uri?>(name, description, null)
 {
-    /// <summary>Shortest path segment taken for a token: shorter ones are words ("api", "hooks") that would be masked in every text.</summary>
-    public const int MinTokenLength = 8;
+    /// <summary>Query keys whose values are credentials whatever their length (matched within the key: api_key, access_token, X-Amz-Signature).</summary>
+    private static readonly string[] SecretKeyWords = ["token", "key", "secret", "pass", "pwd", "sig", "auth", "code", "credential", "session"];
 
     public IReadOnlyList<string> Schemes { get; } = schemes;
 
@@ -235,7 +235,11 @@ public sealed class UrlParameter(string name, string description, params string[
     private static string Shown(Uri uri) =>
         Origin(uri) + (uri.GetComponents(UriComponents.PathAndQuery | UriComponents.Fragment, UriFormat.UriEscaped) is "" or "/" ? "/" : "/" + Mask);
 
-    /// <summary>Credentials, and the path's and query's tokens, as written and unescaped: secrets even when the URL is not.</summary>
+    /// <summary>
+    /// Credentials, and the path's and query's tokens, as written and unescaped: secrets even when the URL is not. A
+    /// token is a path segment or query value of <see cref="SecretRedactor.MinTokenLength"/> characters or more, or the
+    /// value of a key named like a credential; shorter parts (api-version=1, /api/) are no secrets.
+    /// </summary>
     public override IEnumerable<string> SecretStrings(object? value)
     {
         if (value is not Uri uri)
@@ -245,12 +249,16 @@ public sealed class UrlParameter(string name, string description, params string[
         var secrets = new List<string>();
         if (uri.UserInfo.Length > 0)
             secrets.Add(uri.UserInfo);
-        secrets.AddRange(uri.AbsolutePath.Split('/').Where(segment => segment.Length >= MinTokenLength));
+        secrets.AddRange(uri.AbsolutePath.Split('/').Where(segment => segment.Length >= SecretRedactor.MinTokenLength));
         foreach (var pair in uri.Query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries))
         {
             var eq = pair.IndexOf('=');
-            if (eq >= 0 && eq < pair.Length - 1)
-                secrets.Add(pair[(eq + 1)..]);
+            if (eq < 0 || eq == pair.Length - 1)
+                continue;
+            var key = Uri.UnescapeDataString(pair[..eq]);
+            var text = pair[(eq + 1)..];
+            if (text.Length >= SecretRedactor.MinTokenLength || SecretKeyWords.Any(w => key.Contains(w, StringComparison.OrdinalIgnoreCase)))
+                secrets.Add(text);
         }
         return secrets.Concat(secrets.Select(Uri.UnescapeDataString)).Distinct(StringComparer.Ordinal);
     }
