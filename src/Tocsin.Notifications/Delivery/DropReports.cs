@@ -58,7 +58,7 @@ internal sealed class DropReports(NotificationQueue queue, IReadOnlyList<Recipie
 
     /// <summary>
     /// Raises the reports that are due (all of them when <paramref name="final"/>). A loss counts as reported once its
-    /// alert is committed: when the queue fails, it waits for the next interval.
+    /// alert is committed: when the queue fails, the next try waits for the interval, final or not.
     /// </summary>
     public void Report(DateTimeOffset now, bool final)
     {
@@ -66,15 +66,17 @@ internal sealed class DropReports(NotificationQueue queue, IReadOnlyList<Recipie
         {
             foreach (var (lane, l) in losses)
             {
-                if (l.Count == 0 || (!final && now - l.LastReport < interval))
+                if (l.Count == 0 || ((!final || l.LastFailed) && now - l.LastReport < interval))
                     continue;
                 l.LastReport = now;
+                l.LastFailed = true;
                 var alert = SystemAlerts.Dropped(lane.Name, l.Queued, l.DeadLetters, lane.Queue.Stats().Dropped, lane.Queue.Capacity, now);
                 var json = AlertJson.ToJson(alert);
                 var targets = lanes.Where(other => other != lane && other.Config.Accepts(alert)).ToList();
                 var overflows = queue.Enqueue([.. targets.Select(t => new QueueEntry(t.Queue, alert.Type.Title, json, now.ToUnixTimeMilliseconds()))]);
                 l.Queued = 0;
                 l.DeadLetters = 0;
+                l.LastFailed = false;
                 logger.LogWarning("{Message}", alert.Message);
                 Raised?.Invoke(alert);
                 foreach (var (q, n) in overflows)
@@ -91,5 +93,6 @@ internal sealed class DropReports(NotificationQueue queue, IReadOnlyList<Recipie
         public long DeadLetters { get; set; }
         public long Count => Queued + DeadLetters;
         public DateTimeOffset LastReport { get; set; } = DateTimeOffset.MinValue;
+        public bool LastFailed { get; set; }
     }
 }

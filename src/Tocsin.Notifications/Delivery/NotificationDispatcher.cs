@@ -1,3 +1,4 @@
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Tocsin.Alerts;
@@ -124,7 +125,7 @@ public sealed class NotificationDispatcher : BackgroundService
     }
 
     /// <summary>An enqueue dropped the <paramref name="count"/> oldest alerts of <paramref name="recipient"/>'s full queue.</summary>
-    public void Overflowed(RecipientQueue recipient, long count)
+    internal void Overflowed(RecipientQueue recipient, long count)
     {
         drops.Add(recipient, count, 0);
         Wake();
@@ -201,7 +202,7 @@ public sealed class NotificationDispatcher : BackgroundService
         {
             drops.Report(now, final);
         }
-        catch (Microsoft.Data.Sqlite.SqliteException e)
+        catch (SqliteException e)
         {
             // The losses stay counted and are reported at the next interval.
             logger.LogError("Reporting dropped alerts failed: {Error}", e.Message);
