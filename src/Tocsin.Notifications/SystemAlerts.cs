@@ -25,18 +25,8 @@ public static class SystemAlerts
             losses.Add($"{queued} oldest alert(s) dropped from its full queue");
         if (deadLetters > 0)
             losses.Add($"{deadLetters} oldest dead letter(s) dropped beyond their bound");
-        return new Alert
-        {
-            Type = DroppedAlerts,
-            Entity = AlertEntity.System,
-            EntityValue = recipient,
-            Action = AlertAction.Store,
-            Score = DroppedAlerts.DefaultScore,
-            Category = DroppedAlerts.Category,
-            Tstamp = now.ToUnixTimeSeconds(),
-            TstampEnd = now.ToUnixTimeSeconds(),
-            InterfaceId = -1,
-            Params = new JsonObject
+        return Raised(DroppedAlerts, recipient, now,
+            new JsonObject
             {
                 ["recipient"] = recipient,
                 ["dropped"] = queued + deadLetters,
@@ -45,24 +35,28 @@ public static class SystemAlerts
                 ["total_dropped"] = totalDropped,
                 ["queue_size"] = queueSize,
             },
-            Message = $"Recipient '{recipient}' lost alerts: {string.Join(" and ", losses)} " +
-                      $"(queue size {queueSize}, {totalDropped} dropped in total)",
-        };
+            $"Recipient '{recipient}' lost alerts: {string.Join(" and ", losses)} (queue size {queueSize}, {totalDropped} dropped in total)");
     }
 
     /// <summary>What `tocsin recipients test` sends.</summary>
-    public static Alert Test(string recipient, DateTimeOffset now) => new()
+    public static Alert Test(string recipient, DateTimeOffset now) =>
+        Raised(ProcessNotification, "tocsin", now,
+            new JsonObject { ["event_type"] = "test", ["msg_details"] = $"test notification for recipient {recipient}" },
+            $"Tocsin test notification for recipient '{recipient}'");
+
+    /// <summary>A stored alert of the system entity, at <paramref name="now"/>, with its type's score and category, on no interface.</summary>
+    private static Alert Raised(AlertType type, string entityValue, DateTimeOffset now, JsonObject parameters, string message) => new()
     {
-        Type = ProcessNotification,
+        Type = type,
         Entity = AlertEntity.System,
-        EntityValue = "tocsin",
+        EntityValue = entityValue,
         Action = AlertAction.Store,
-        Score = ProcessNotification.DefaultScore,
-        Category = ProcessNotification.Category,
+        Score = type.DefaultScore,
+        Category = type.Category,
         Tstamp = now.ToUnixTimeSeconds(),
         TstampEnd = now.ToUnixTimeSeconds(),
         InterfaceId = -1,
-        Params = new JsonObject { ["event_type"] = "test", ["msg_details"] = $"test notification for recipient {recipient}" },
-        Message = $"Tocsin test notification for recipient '{recipient}'",
+        Params = parameters,
+        Message = message,
     };
 }
