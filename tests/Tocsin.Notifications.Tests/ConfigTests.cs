@@ -300,9 +300,7 @@ public sealed class ConfigTests : IDisposable
         var h = Harness.Create(dir, config);
         await using (h)
         {
-            h.Publish(Enumerable.Range(0, 7).Select(i => TestAlerts.Flow(i)));
-            await h.StartAsync();
-            Assert.True(await h.CompleteAndDrainAsync(TimeSpan.FromSeconds(10)));
+            await h.DeliverAllAsync(Enumerable.Range(0, 7).Select(i => TestAlerts.Flow(i)));
         }
         var batches = PigeonEndpointType.Delivered["loft"].ToList();
         Assert.Equal([3, 3, 1], batches.Select(b => b.Count));

@@ -152,9 +152,7 @@ public sealed class ShellTests : IDisposable
         var h = Harness.Create(dir, Yaml("log.sh", $"    run_on: {runOn}"));
         await using (h)
         {
-            h.Publish([TestAlerts.Host(1, AlertAction.Engage), TestAlerts.Host(2, AlertAction.Release), TestAlerts.Flow(3)]);
-            await h.StartAsync();
-            Assert.True(await h.CompleteAndDrainAsync(TimeSpan.FromSeconds(10)));
+            await h.DeliverAllAsync([TestAlerts.Host(1, AlertAction.Engage), TestAlerts.Host(2, AlertAction.Release), TestAlerts.Flow(3)]);
         }
         Assert.Equal(expected.Split(','), File.ReadAllLines(log));
     }

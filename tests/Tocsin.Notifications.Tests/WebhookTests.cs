@@ -37,9 +37,7 @@ public sealed class WebhookTests : ReceiverTest
         var alerts = new[] { TestAlerts.Flow(1), TestAlerts.Host(2, AlertAction.Engage), TestAlerts.Host(3, AlertAction.Release) };
         await using (var h = Harness.Create(Dir, Yaml(Anchor)))
         {
-            h.Publish(alerts);
-            await h.StartAsync();
-            Assert.True(await h.CompleteAndDrainAsync(TimeSpan.FromSeconds(10)));
+            await h.DeliverAllAsync(alerts);
         }
         var request = Assert.Single(Receiver.Requests);
         Assert.Equal("POST", request.Method);
@@ -61,9 +59,7 @@ public sealed class WebhookTests : ReceiverTest
     {
         await using (var h = Harness.Create(Dir, Yaml()))
         {
-            h.Publish([TestAlerts.Flow(1), TestAlerts.Host(2, AlertAction.Engage)]);
-            await h.StartAsync();
-            Assert.True(await h.CompleteAndDrainAsync(TimeSpan.FromSeconds(10)));
+            await h.DeliverAllAsync([TestAlerts.Flow(1), TestAlerts.Host(2, AlertAction.Engage)]);
         }
         var ours = JsonDocument.Parse(Assert.Single(Receiver.Requests).Body).RootElement.GetProperty("alerts").EnumerateArray().ToList();
         var samples = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(SharedData.SpecDir, "ntopng-notification-samples", "webhook", "synscan_all_post2.body.json")))
@@ -110,9 +106,7 @@ public sealed class WebhookTests : ReceiverTest
         await using (h)
         {
             // Published before the start: the writer commits all 25 in its first pass, so the batches are deterministic.
-            h.Publish(Enumerable.Range(0, 25).Select(i => TestAlerts.Flow(i)));
-            await h.StartAsync();
-            Assert.True(await h.CompleteAndDrainAsync(TimeSpan.FromSeconds(10)));
+            await h.DeliverAllAsync(Enumerable.Range(0, 25).Select(i => TestAlerts.Flow(i)));
             Assert.Equal(25, h.Stats("soc").Delivered);
         }
         Assert.Equal([10, 10, 5], Receiver.Requests.Select(r => JsonDocument.Parse(r.Body).RootElement.GetProperty("alerts").GetArrayLength()));
@@ -145,9 +139,7 @@ public sealed class WebhookTests : ReceiverTest
             """);
         await using (var h = Harness.Create(Dir, yaml))
         {
-            h.Publish([TestAlerts.Flow(1), TestAlerts.Flow(2)]);
-            await h.StartAsync();
-            Assert.True(await h.CompleteAndDrainAsync(TimeSpan.FromSeconds(10)));
+            await h.DeliverAllAsync([TestAlerts.Flow(1), TestAlerts.Flow(2)]);
         }
         var request = Assert.Single(Receiver.Requests);
         Assert.Equal("netops", request.Header("X-Team"));
@@ -225,9 +217,7 @@ public sealed class WebhookTests : ReceiverTest
         var h = Harness.Create(Dir, Yaml());
         await using (h)
         {
-            h.Publish(Enumerable.Range(0, 20).Select(i => TestAlerts.Flow(i)));
-            await h.StartAsync();
-            Assert.True(await h.CompleteAndDrainAsync(TimeSpan.FromSeconds(10)));
+            await h.DeliverAllAsync(Enumerable.Range(0, 20).Select(i => TestAlerts.Flow(i)));
             var stats = h.Stats("soc");
             Assert.Equal(19, stats.Delivered);
             Assert.Equal(1, stats.Failed);

@@ -55,9 +55,7 @@ public sealed class WriterTests : ReceiverTest
         var h = Harness.Create(Dir, yaml);
         await using (h)
         {
-            h.Publish(alerts);
-            await h.StartAsync();
-            Assert.True(await h.CompleteAndDrainAsync(TimeSpan.FromSeconds(10)));
+            await h.DeliverAllAsync(alerts);
             Assert.Equal(5, h.Stats("everything").Delivered);
             Assert.Equal(3, h.Stats("warnings").Delivered);
             Assert.Equal(2, h.Stats("hosts").Delivered);
@@ -92,9 +90,7 @@ public sealed class WriterTests : ReceiverTest
         var h = Harness.Create(Dir, yaml);
         await using (h)
         {
-            h.Publish(alerts);
-            await h.StartAsync();
-            Assert.True(await h.CompleteAndDrainAsync(TimeSpan.FromSeconds(10)));
+            await h.DeliverAllAsync(alerts);
             Assert.Equal(5, h.Stats("quiet").Delivered);
             Assert.Equal(6, h.Stats("loud").Delivered);
         }
@@ -176,9 +172,7 @@ public sealed class WriterTests : ReceiverTest
         await using (h)
         {
             h.Dispatcher.SystemAlertRaised += raised.Enqueue;
-            h.Publish(Enumerable.Range(2, 2).Select(i => TestAlerts.Flow(i)));
-            await h.StartAsync();
-            Assert.True(await h.CompleteAndDrainAsync(TimeSpan.FromSeconds(10)));
+            await h.DeliverAllAsync(Enumerable.Range(2, 2).Select(i => TestAlerts.Flow(i)));
             var picky = h.Stats("picky");
             Assert.Equal(4, picky.Failed);
             Assert.Equal(2, picky.DeadLetters);

@@ -78,6 +78,17 @@ public sealed class Harness : IAsyncDisposable
             Writer.Publish(a);
     }
 
+    /// <summary>
+    /// Publishes <paramref name="alerts"/> before starting, so the writer commits them all in its first pass (the
+    /// batches are then deterministic), starts, and asserts that everything is delivered (or rejected) within 10 s.
+    /// </summary>
+    public async Task DeliverAllAsync(IEnumerable<Alert> alerts)
+    {
+        Publish(alerts);
+        await StartAsync();
+        Assert.True(await CompleteAndDrainAsync(TimeSpan.FromSeconds(10)), "the queues did not drain");
+    }
+
     /// <summary>Every published alert committed, then delivered (or timed out).</summary>
     public async Task<bool> CompleteAndDrainAsync(TimeSpan timeout)
     {
