@@ -32,7 +32,6 @@ public sealed class NotificationWriter : BackgroundService, IAlertSink
 
     private readonly NotificationDispatcher dispatcher;
     private readonly NotificationQueue queue;
-    private readonly NotificationOptions options;
     private readonly TimeProvider time;
     private readonly ILogger logger;
     private readonly Channel<Pending> pending;
@@ -43,7 +42,6 @@ public sealed class NotificationWriter : BackgroundService, IAlertSink
     {
         this.dispatcher = dispatcher;
         queue = dispatcher.Queue;
-        this.options = options;
         time = options.Time;
         this.logger = logger;
         pending = Channel.CreateBounded<Pending>(new BoundedChannelOptions(options.WriterCapacity)
