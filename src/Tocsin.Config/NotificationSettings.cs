@@ -259,7 +259,8 @@ internal static partial class NotificationSettings
             default:
                 if (node is not YamlMappingNode)
                 {
-                    reader.Error(node, path, $"expected a mapping of names to values, got {YamlReader.Describe(node)}");
+                    // Not quoted: a mapping's values may be secrets (headers, env), and so may what was given instead.
+                    reader.Error(node, path, $"expected a mapping of names to values, got {(node is YamlScalarNode ? "a single value" : YamlReader.Describe(node))}");
                     return null;
                 }
                 var entries = new List<KeyValuePair<string, string>>();

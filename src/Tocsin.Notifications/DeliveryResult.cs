@@ -3,10 +3,10 @@ namespace Tocsin.Notifications;
 /// <summary>Why a delivery attempt did not succeed.</summary>
 public enum FailureKind
 {
-    /// <summary>The service rejected the request itself (HTTP 4xx other than auth and rate limits, a script's exit status).</summary>
+    /// <summary>The service rejected this request's content (HTTP 400, 413, 422, a script's non-zero exit status): other alerts may pass.</summary>
     ClientError,
 
-    /// <summary>The service failed (HTTP 5xx, a temporary failure reported by a script).</summary>
+    /// <summary>The service failed (HTTP 5xx, a script's exit status 75: temporary failure).</summary>
     ServerError,
 
     /// <summary>The service refused the credentials (HTTP 401, 403).</summary>
@@ -20,6 +20,12 @@ public enum FailureKind
 
     /// <summary>The service could not be reached (refused, reset, unknown host, unreachable socket).</summary>
     Network,
+
+    /// <summary>
+    /// The endpoint, as configured, takes no alert at all (HTTP 3xx, 404, 410 and other 4xx, a script that cannot
+    /// start): a fault of the URL or the script, not of the alert.
+    /// </summary>
+    Config,
 }
 
 public enum DeliveryOutcome
@@ -33,7 +39,8 @@ public enum DeliveryOutcome
 /// An endpoint's answer for one batch. The dispatcher decides what follows: <see cref="DeliveryOutcome.Delivered"/>
 /// removes the batch from the queue, <see cref="DeliveryOutcome.Retry"/> keeps it and backs off (for
 /// <see cref="After"/> when the service said so), <see cref="DeliveryOutcome.Failed"/> means resending the same
-/// request cannot succeed.
+/// request cannot succeed: with <see cref="FailureKind.ClientError"/> the batch's content is at fault
+/// (<see cref="RejectsBatch"/>), with any other kind the endpoint's configuration is, and the batch waits for a fix.
 /// </summary>
 public sealed record DeliveryResult
 {
@@ -57,6 +64,9 @@ public sealed record DeliveryResult
     public TimeSpan? After { get; }
 
     public bool IsDelivered => Outcome == DeliveryOutcome.Delivered;
+
+    /// <summary>The service refused these alerts themselves: resent alone, the others may pass. Only then is an alert set aside.</summary>
+    public bool RejectsBatch => Outcome == DeliveryOutcome.Failed && Kind == FailureKind.ClientError;
 
     public static DeliveryResult Delivered(string answer) => new(DeliveryOutcome.Delivered, null, answer, null);
 
@@ -95,6 +105,7 @@ public static class FailureKinds
         FailureKind.Auth => "auth",
         FailureKind.RateLimited => "rate_limited",
         FailureKind.Timeout => "timeout",
+        FailureKind.Config => "config",
         _ => "network",
     };
 }

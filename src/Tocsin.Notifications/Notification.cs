@@ -54,8 +54,6 @@ public sealed record AlertFields
     public int Proto { get; init; }
     public int VlanId { get; init; }
     public string? L7Name { get; init; }
-    public bool CliIsAttacker { get; init; }
-    public bool SrvIsAttacker { get; init; }
 
     /// <summary>The host of a host alert.</summary>
     public string? Ip { get; init; }
@@ -93,8 +91,6 @@ public sealed record AlertFields
             Proto = Int(r, "proto"),
             VlanId = Int(r, "vlan_id"),
             L7Name = Text(r, "proto.ndpi"),
-            CliIsAttacker = Bool(r, "is_cli_attacker"),
-            SrvIsAttacker = Bool(r, "is_srv_attacker"),
             Ip = Text(r, "ip"),
             IsAttacker = Bool(r, "is_attacker"),
             IsVictim = Bool(r, "is_victim"),

@@ -110,6 +110,41 @@ public sealed class CliTests : ReceiverTest
     }
 
     [Fact]
+    public void A_token_in_the_webhook_urls_path_shows_nowhere()
+    {
+        // As Slack's hooks.slack.com/services/T…/B…/token: whoever has the URL can post.
+        const string token = "sLaCkPaThToKeN0123456789";
+        var config = Config(Receiver.Url($"/services/T0123ABCD/B0456EFGH/{token}"));
+        // The service echoes the path it was called on, as 404 pages do.
+        Receiver.Respond = (r, _) => new Reply(404, $"no hook at {r.Path}");
+        var seen = new System.Text.StringBuilder();
+        var runs = new[]
+        {
+            new[] { "analyze", SharedData.NdpiPcap("synscan.pcap"), "--no-dpi", "-c", config, "--notify", "--notify-timeout", "1s" },
+            ["recipients", "list", "-c", config],
+            ["recipients", "list", "-c", config, "-f", "json"],
+            ["recipients", "test", "soc", "-c", config],
+        };
+        foreach (var args in runs)
+        {
+            var (_, output, error) = CliRunner.Run(args);
+            seen.AppendLine(output).AppendLine(error);
+        }
+        Assert.True(Receiver.Requests.Count >= 2, "the service was not called");
+        var text = seen.ToString();
+        Assert.Contains($"url: http://127.0.0.1:{Receiver.Port}/***", text, StringComparison.Ordinal);
+        Assert.Contains("the endpoint refuses every alert", text, StringComparison.Ordinal);
+        Assert.Contains("HTTP 404 Not Found: no hook at /***/***/***/***", text, StringComparison.Ordinal);
+
+        // A config error in that URL (no scheme) does not quote it either.
+        File.WriteAllText(config, File.ReadAllText(config).Replace($"http://127.0.0.1:{Receiver.Port}", "hooks.example.com"));
+        var (exit, _, configError) = CliRunner.Run("recipients", "list", "-c", config);
+        Assert.Equal(1, exit);
+        Assert.Contains("endpoints.hook.url", configError, StringComparison.Ordinal);
+        EndpointContract.AssertNoSecrets([token], text + configError, "the CLI's output");
+    }
+
+    [Fact]
     public void Recipients_requeue_puts_rejected_alerts_back()
     {
         var config = Config(Receiver.Url());

@@ -260,12 +260,31 @@ public sealed class ConfigTests : IDisposable
     public void Listings_mask_secrets_and_credentials_in_urls()
     {
         var url = new UrlParameter("url", "a url", "https");
-        Assert.True(Uri.TryCreate("https://hooks.example.com/x?token=abc&v=2", UriKind.Absolute, out var uri));
-        Assert.Equal("https://hooks.example.com/x?token=***&v=***", url.Display(uri));
-        Assert.Equal(["abc", "2"], url.SecretStrings(uri));
+        Assert.True(Uri.TryCreate("https://hooks.example.com/services/T0123ABCD/B0456EFGH/abc%2Bdefghijklmnopqrstu?token=abc&v=2", UriKind.Absolute, out var uri));
+        Assert.Equal("https://hooks.example.com/***", url.Display(uri));
+        Assert.Equal(["services", "T0123ABCD", "B0456EFGH", "abc%2Bdefghijklmnopqrstu", "abc", "abc+defghijklmnopqrstu"], url.SecretStrings(uri));
+        Assert.True(Uri.TryCreate("http://[::1]:8080/", UriKind.Absolute, out var plain));
+        Assert.Equal("http://[::1]:8080/", url.Display(plain));
         var secretUrl = new UrlParameter("url", "a url", "https") { Secret = true };
         Assert.Equal("https://hooks.example.com/***", secretUrl.Display(uri));
         Assert.Equal("{X-Api-Key: ***}", WebhookEndpointType.Headers.Display(new List<KeyValuePair<string, string>> { new("X-Api-Key", "k") }));
+    }
+
+    [Fact]
+    public void Query_values_are_secrets_when_their_key_says_so_or_they_are_as_long_as_a_token()
+    {
+        var url = new UrlParameter("url", "a url", "https");
+        Assert.True(Uri.TryCreate("https://h.example.com/hook?api-version=1&format=json&access_token=ab12&Code=Zx9&sig=&id=a1b2c3d4e5",
+            UriKind.Absolute, out var uri));
+        Assert.Equal(["ab12", "Zx9", "a1b2c3d4e5"], url.SecretStrings(uri));
+    }
+
+    [Fact]
+    public void Redaction_masks_short_secrets_as_whole_words_only_and_long_ones_anywhere()
+    {
+        var redactor = new SecretRedactor(["ab12", "0123456789abcdef"]);
+        Assert.Equal("token ***, xab12y, ab123, ***.", redactor.Redact("token ab12, xab12y, ab123, ab12."));
+        Assert.Equal("key=*** x***y", redactor.Redact("key=0123456789abcdef x0123456789abcdefy"));
     }
 
     [Fact]
@@ -281,9 +300,7 @@ public sealed class ConfigTests : IDisposable
         var h = Harness.Create(dir, config);
         await using (h)
         {
-            h.Publish(Enumerable.Range(0, 7).Select(i => TestAlerts.Flow(i)));
-            await h.StartAsync();
-            Assert.True(await h.CompleteAndDrainAsync(TimeSpan.FromSeconds(10)));
+            await h.DeliverAllAsync(Enumerable.Range(0, 7).Select(i => TestAlerts.Flow(i)));
         }
         var batches = PigeonEndpointType.Delivered["loft"].ToList();
         Assert.Equal([3, 3, 1], batches.Select(b => b.Count));

@@ -100,9 +100,7 @@ public sealed class DispatcherTests : IDisposable
         var h = Harness.Create(dir, yaml);
         await using (h)
         {
-            h.Publish(Enumerable.Range(0, 16).Select(i => TestAlerts.Flow(i)));
-            await h.StartAsync();
-            Assert.True(await h.CompleteAndDrainAsync(TimeSpan.FromSeconds(10)));
+            await h.DeliverAllAsync(Enumerable.Range(0, 16).Select(i => TestAlerts.Flow(i)));
         }
         var times = receiver.Accepted.Select(r => r.At).ToList();
         Assert.Equal(16, times.Count);
@@ -125,9 +123,7 @@ public sealed class DispatcherTests : IDisposable
         var h = Harness.Create(dir, yaml);
         await using (h)
         {
-            h.Publish(Enumerable.Range(0, 30).Select(i => TestAlerts.Flow(i)));
-            await h.StartAsync();
-            Assert.True(await h.CompleteAndDrainAsync(TimeSpan.FromSeconds(10)));
+            await h.DeliverAllAsync(Enumerable.Range(0, 30).Select(i => TestAlerts.Flow(i)));
         }
         var requests = receiver.Requests.OrderBy(r => r.At).ToList();
         var limited = requests[0].At;

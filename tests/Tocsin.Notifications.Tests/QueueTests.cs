@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Tocsin.Testing;
 
 namespace Tocsin.Notifications.Tests;
@@ -12,9 +11,6 @@ public sealed class QueueTests : IDisposable
     private static QueueEntry Entry(RecipientQueue q, int n) =>
         new(q, "TCP Connection Refused", Notification.FromAlert(TestAlerts.Flow(n)).Json, 1000 + n);
 
-    private static List<int> Numbers(IEnumerable<Notification> rows) =>
-        [.. rows.Select(r => TestAlerts.Number(JsonDocument.Parse(r.Json).RootElement))];
-
     [Fact]
     public void Each_recipient_is_a_fifo_that_keeps_its_alerts_until_acknowledged_across_restarts()
     {
@@ -27,7 +23,7 @@ public sealed class QueueTests : IDisposable
             Assert.Equal(4, a.Queued);
             Assert.Equal(2, b.Queued);
             var head = queue.Peek(a, 2);
-            Assert.Equal([1, 2], Numbers(head));
+            Assert.Equal([1, 2], TestAlerts.Numbers(head));
             queue.Acknowledge(a, head, DateTimeOffset.UtcNow);
             queue.Settle(a);
         }
@@ -37,11 +33,27 @@ public sealed class QueueTests : IDisposable
             var b = queue.Register("b", 100);
             Assert.Equal(2, a.Queued);
             Assert.Equal(2, a.Stats().Delivered);
-            Assert.Equal([3, 4], Numbers(queue.Peek(a, 10)));
-            Assert.Equal([101, 102], Numbers(queue.Peek(b, 10)));
+            Assert.Equal([3, 4], TestAlerts.Numbers(queue.Peek(a, 10)));
+            Assert.Equal([101, 102], TestAlerts.Numbers(queue.Peek(b, 10)));
             // Peeking is not taking: without an acknowledgement the same alerts come again.
-            Assert.Equal([3, 4], Numbers(queue.Peek(a, 10)));
+            Assert.Equal([3, 4], TestAlerts.Numbers(queue.Peek(a, 10)));
         }
+    }
+
+    [Fact]
+    public void Delivered_counts_the_alerts_an_acknowledgement_removed()
+    {
+        var db = dir.File("q.db");
+        using var queue = NotificationQueue.Open(db);
+        var q = queue.Register("a", 10);
+        queue.Enqueue([Entry(q, 1), Entry(q, 2), Entry(q, 3)]);
+        var batch = queue.Peek(q, 3);
+        queue.Acknowledge(q, batch, DateTimeOffset.UtcNow);
+        // The same batch again finds nothing left to remove: nothing more was delivered.
+        queue.Acknowledge(q, batch, DateTimeOffset.UtcNow);
+        Assert.Equal(0, q.Queued);
+        Assert.Equal(3, q.Stats().Delivered);
+        Assert.Equal(3, NotificationQueue.ReadStats(db).Single().Delivered);
     }
 
     [Fact]
@@ -51,7 +63,7 @@ public sealed class QueueTests : IDisposable
         var q = queue.Register("small", 5);
         queue.Enqueue([.. Enumerable.Range(1, 5).Select(n => Entry(q, n))]);
         var inFlight = queue.Peek(q, 2);
-        Assert.Equal([1, 2], Numbers(inFlight));
+        Assert.Equal([1, 2], TestAlerts.Numbers(inFlight));
 
         var overflow = queue.Enqueue([.. Enumerable.Range(6, 4).Select(n => Entry(q, n))]);
 
@@ -60,7 +72,7 @@ public sealed class QueueTests : IDisposable
         Assert.Equal(4, q.Stats().Dropped);
         queue.Acknowledge(q, inFlight, DateTimeOffset.UtcNow);
         queue.Settle(q);
-        Assert.Equal([7, 8, 9], Numbers(queue.Peek(q, 10)));
+        Assert.Equal([7, 8, 9], TestAlerts.Numbers(queue.Peek(q, 10)));
         Assert.Equal(2, q.Stats().Delivered);
         Assert.Equal(4, NotificationQueue.ReadStats(dir.File("q.db")).Single().Dropped);
     }
@@ -84,7 +96,7 @@ public sealed class QueueTests : IDisposable
         Assert.Equal(2, stats.DeadLetters);
         Assert.Equal(1, stats.Dropped);   // the oldest dead letter, beyond the bound
         Assert.Equal(2, queue.Requeue(q));
-        Assert.Equal([2, 3, 4], Numbers(queue.Peek(q, 10)));
+        Assert.Equal([2, 3, 4], TestAlerts.Numbers(queue.Peek(q, 10)));
         Assert.Equal(0, q.Stats().DeadLetters);
         Assert.Equal(3, q.Queued);
     }

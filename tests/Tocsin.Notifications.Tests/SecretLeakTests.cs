@@ -5,9 +5,9 @@ using Tocsin.Testing;
 namespace Tocsin.Notifications.Tests;
 
 /// <summary>
-/// For every endpoint type: with each of its secret parameters set to a recognisable value and a destination that
-/// fails while echoing what it received, no secret shows in logs, delivery errors, statistics, the database,
-/// `recipients list`, `recipients test` or config errors.
+/// For every endpoint type: with each of its secret parameters set to a recognisable value (and tokens in a URL's
+/// path and query) and a destination that fails while echoing what it received, no secret shows in logs, delivery
+/// errors, statistics, the database, `recipients list`, `recipients test` or errors about invalid secret values.
 /// </summary>
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public sealed class SecretLeakTests : ReceiverTest
@@ -17,11 +17,14 @@ public sealed class SecretLeakTests : ReceiverTest
         await base.InitializeAsync();
         // The service answers with everything it was sent, as careless services do: first as an auth failure, then a rejection.
         Receiver.Respond = (r, n) => new Reply(n == 0 ? 401 : 400,
-            $"{r.Text} auth={r.Header("Authorization")} key={r.Header("X-Api-Key")} sig={r.Header("X-Tocsin-Signature")}");
+            $"{r.Text} path={r.Path} auth={r.Header("Authorization")} key={r.Header("X-Api-Key")} sig={r.Header("X-Tocsin-Signature")}");
     }
 
-    /// <summary>How to make each endpoint type fail while holding secrets. A new type needs an entry here.</summary>
-    private sealed record Fixture(string Endpoint, string Recipient, string[] Secrets);
+    /// <summary>
+    /// How to make each endpoint type fail while holding secrets, and an invalid endpoint whose errors concern secret
+    /// values. A new type needs an entry here.
+    /// </summary>
+    private sealed record Fixture(string Endpoint, string Recipient, string[] Secrets, string Invalid);
 
     private static string Secret(string name) => $"S3cr3t-{name}-{Guid.NewGuid():N}";
 
@@ -31,10 +34,12 @@ public sealed class SecretLeakTests : ReceiverTest
         {
             case "webhook":
                 string shared = Secret("shared"), password = Secret("password"), key = Secret("signing"), header = Secret("header");
+                // A token in the URL's path (as Slack's and Discord's hooks) and one in its query.
+                string pathToken = Secret("path"), queryToken = Secret("query");
                 Environment.SetEnvironmentVariable("TOCSIN_LEAK_PASSWORD", password);
                 return new Fixture($"""
                         type: webhook
-                        url: {Receiver.Url()}
+                        url: {Receiver.Url($"/services/T0123ABCD/B0456EFGH/{pathToken}?api-version=1&token={queryToken}")}
                         shared_secret: {shared}
                         username: tocsin
                         password: ${"{"}TOCSIN_LEAK_PASSWORD{"}"}
@@ -43,7 +48,14 @@ public sealed class SecretLeakTests : ReceiverTest
                         batch_delay: 0
                         retry_initial: 20ms
                         retry_max: 50ms
-                    """, "", [shared, password, key, header, Convert.ToBase64String(Encoding.UTF8.GetBytes($"tocsin:{password}"))]);
+                    """, "", [shared, password, key, header, Convert.ToBase64String(Encoding.UTF8.GetBytes($"tocsin:{password}")), pathToken, queryToken],
+                    // No scheme, a list for a single value, a single value for a mapping.
+                    $"""
+                        type: webhook
+                        url: hooks.example.com/services/T0123ABCD/B0456EFGH/{pathToken}?token={queryToken}
+                        shared_secret: [{shared}]
+                        headers: {header}
+                    """);
             case "shell":
                 string token = Secret("token");
                 Directory.CreateDirectory(Dir.File("scripts"));
@@ -57,7 +69,10 @@ public sealed class SecretLeakTests : ReceiverTest
                         env: {"{"}API_TOKEN: {token}{"}"}
                         retry_initial: 20ms
                         retry_max: 50ms
-                    """, "    args: [--verbose]", [token]);
+                    """, "    args: [--verbose]", [token], $"""
+                        type: shell
+                        env: {token}
+                    """);
             case "syslog":
                 // No secret parameters: the fixture still runs every check, so one added later is caught.
                 return new Fixture($"""
@@ -66,7 +81,10 @@ public sealed class SecretLeakTests : ReceiverTest
                         port: {FreePort.Tcp()}
                         retry_initial: 20ms
                         retry_max: 50ms
-                    """, "", []);
+                    """, "", [], """
+                        type: syslog
+                        port: 70000
+                    """);
             default:
                 throw new InvalidOperationException($"endpoint type '{type}' has no secret-leak fixture: add one to {nameof(SecretLeakTests)}");
         }
@@ -123,11 +141,12 @@ public sealed class SecretLeakTests : ReceiverTest
             seen.AppendLine(output).AppendLine(error);
         }
 
-        // A config error in the same endpoint.
-        File.WriteAllText(configPath, yaml.Replace("  target:\n", "  target:\n    bogus: 1\n"));
+        // Config errors in the same endpoint, of its secret values among others.
+        File.WriteAllText(configPath, yaml.Replace(fixture.Endpoint, fixture.Invalid));
         var (exit, _, configError) = CliRunner.Run("recipients", "list", "-c", configPath);
         Assert.Equal(1, exit);
-        Assert.Contains("bogus", configError, StringComparison.Ordinal);
+        Assert.All(fixture.Invalid.Split('\n').Skip(1).Select(l => l.Trim().Split(':')[0]).Where(k => k.Length > 0),
+            k => Assert.Contains($"endpoints.target.{k}:", configError, StringComparison.Ordinal));
         seen.AppendLine(configError);
 
         // The database keeps alerts and reasons, never secrets.
@@ -138,8 +157,8 @@ public sealed class SecretLeakTests : ReceiverTest
         if (typeKey == "webhook")
         {
             // The service did get them: the echo is what was redacted.
-            var received = string.Join("\n", Receiver.Requests.Select(r => r.Text + r.Header("Authorization") + r.Header("X-Api-Key")));
-            Assert.All(fixture.Secrets.Where((_, i) => i is 0 or 3 or 4), s => Assert.Contains(s, received, StringComparison.Ordinal));
+            var received = string.Join("\n", Receiver.Requests.Select(r => r.Text + r.Path + r.Header("Authorization") + r.Header("X-Api-Key")));
+            Assert.All(fixture.Secrets.Where((_, i) => i is not (1 or 2)), s => Assert.Contains(s, received, StringComparison.Ordinal));
             Assert.Contains("sharedsecret\":\"***", seen.ToString(), StringComparison.Ordinal);
         }
     }

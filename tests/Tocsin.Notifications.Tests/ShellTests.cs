@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json;
 using Tocsin.Alerts;
 using Tocsin.Config;
 using Tocsin.Testing;
@@ -106,7 +107,28 @@ public sealed class ShellTests : IDisposable
         Script("fail.sh", "cat > /dev/null\necho 'firewall said: no such chain' >&2\nexit 3");
         var result = await RunOnceAsync(Yaml("fail.sh"), TestAlerts.Flow(1));
         Assert.Equal(DeliveryOutcome.Failed, result.Outcome);
+        Assert.Equal(FailureKind.ClientError, result.Kind);
         Assert.Equal("exit status 3: firewall said: no such chain", result.Text);
+    }
+
+    [Fact]
+    public async Task A_script_that_cannot_start_keeps_the_alerts_queued_until_it_is_fixed()
+    {
+        var log = dir.File("ran.txt");
+        // Its interpreter does not exist: the file passes the config checks, then every run fails to start.
+        File.WriteAllText(Script("broken.sh", ""), "#!/nonexistent/sh\n");
+        await using var h = await Harness.StartAsync(dir, Yaml("broken.sh"));
+        h.Publish(Enumerable.Range(0, 3).Select(i => TestAlerts.Flow(i)));
+        Assert.False(await h.CompleteAndDrainAsync(TimeSpan.FromMilliseconds(500)));
+        var stats = h.Stats("blocker");
+        Assert.Equal(3, stats.Queued);
+        Assert.Equal(0, stats.Failed);
+        Assert.Equal(FailureKind.Config, stats.LastErrorKind);
+        Assert.Contains("cannot run broken.sh", stats.LastError, StringComparison.Ordinal);
+
+        Script("broken.sh", $"cat >> {log}");
+        Assert.True(await h.Dispatcher.DrainAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal([0, 1, 2], File.ReadAllLines(log).Select(l => TestAlerts.Number(JsonDocument.Parse(l).RootElement)));
     }
 
     [Fact]
@@ -130,9 +152,7 @@ public sealed class ShellTests : IDisposable
         var h = Harness.Create(dir, Yaml("log.sh", $"    run_on: {runOn}"));
         await using (h)
         {
-            h.Publish([TestAlerts.Host(1, AlertAction.Engage), TestAlerts.Host(2, AlertAction.Release), TestAlerts.Flow(3)]);
-            await h.StartAsync();
-            Assert.True(await h.CompleteAndDrainAsync(TimeSpan.FromSeconds(10)));
+            await h.DeliverAllAsync([TestAlerts.Host(1, AlertAction.Engage), TestAlerts.Host(2, AlertAction.Release), TestAlerts.Flow(3)]);
         }
         Assert.Equal(expected.Split(','), File.ReadAllLines(log));
     }

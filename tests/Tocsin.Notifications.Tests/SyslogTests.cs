@@ -63,9 +63,7 @@ public sealed class SyslogTests(Rsyslog rsyslog) : IClassFixture<Rsyslog>, IDisp
         var h = Harness.Create(dir, yaml);
         await using (h)
         {
-            h.Publish(alerts);
-            await h.StartAsync();
-            Assert.True(await h.CompleteAndDrainAsync(TimeSpan.FromSeconds(10)));
+            await h.DeliverAllAsync(alerts);
             Assert.Equal(3, h.Stats("siem").Delivered);
         }
         var lines = await rsyslog.LinesAsync(marker, 3);
@@ -152,9 +150,7 @@ public sealed class SyslogTests(Rsyslog rsyslog) : IClassFixture<Rsyslog>, IDisp
         var h = Harness.Create(dir, yaml);
         await using (h)
         {
-            h.Publish([TestAlerts.Flow(1, message: marker + " " + new string('é', 2000))]);
-            await h.StartAsync();
-            Assert.True(await h.CompleteAndDrainAsync(TimeSpan.FromSeconds(10)));
+            await h.DeliverAllAsync([TestAlerts.Flow(1, message: marker + " " + new string('é', 2000))]);
         }
         var line = Assert.Single(await rsyslog.LinesAsync(marker, 1));
         Assert.EndsWith("…[truncated]", line.Msg, StringComparison.Ordinal);

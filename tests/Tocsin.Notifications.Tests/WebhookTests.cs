@@ -37,9 +37,7 @@ public sealed class WebhookTests : ReceiverTest
         var alerts = new[] { TestAlerts.Flow(1), TestAlerts.Host(2, AlertAction.Engage), TestAlerts.Host(3, AlertAction.Release) };
         await using (var h = Harness.Create(Dir, Yaml(Anchor)))
         {
-            h.Publish(alerts);
-            await h.StartAsync();
-            Assert.True(await h.CompleteAndDrainAsync(TimeSpan.FromSeconds(10)));
+            await h.DeliverAllAsync(alerts);
         }
         var request = Assert.Single(Receiver.Requests);
         Assert.Equal("POST", request.Method);
@@ -61,9 +59,7 @@ public sealed class WebhookTests : ReceiverTest
     {
         await using (var h = Harness.Create(Dir, Yaml()))
         {
-            h.Publish([TestAlerts.Flow(1), TestAlerts.Host(2, AlertAction.Engage)]);
-            await h.StartAsync();
-            Assert.True(await h.CompleteAndDrainAsync(TimeSpan.FromSeconds(10)));
+            await h.DeliverAllAsync([TestAlerts.Flow(1), TestAlerts.Host(2, AlertAction.Engage)]);
         }
         var ours = JsonDocument.Parse(Assert.Single(Receiver.Requests).Body).RootElement.GetProperty("alerts").EnumerateArray().ToList();
         var samples = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(SharedData.SpecDir, "ntopng-notification-samples", "webhook", "synscan_all_post2.body.json")))
@@ -110,9 +106,7 @@ public sealed class WebhookTests : ReceiverTest
         await using (h)
         {
             // Published before the start: the writer commits all 25 in its first pass, so the batches are deterministic.
-            h.Publish(Enumerable.Range(0, 25).Select(i => TestAlerts.Flow(i)));
-            await h.StartAsync();
-            Assert.True(await h.CompleteAndDrainAsync(TimeSpan.FromSeconds(10)));
+            await h.DeliverAllAsync(Enumerable.Range(0, 25).Select(i => TestAlerts.Flow(i)));
             Assert.Equal(25, h.Stats("soc").Delivered);
         }
         Assert.Equal([10, 10, 5], Receiver.Requests.Select(r => JsonDocument.Parse(r.Body).RootElement.GetProperty("alerts").GetArrayLength()));
@@ -145,9 +139,7 @@ public sealed class WebhookTests : ReceiverTest
             """);
         await using (var h = Harness.Create(Dir, yaml))
         {
-            h.Publish([TestAlerts.Flow(1), TestAlerts.Flow(2)]);
-            await h.StartAsync();
-            Assert.True(await h.CompleteAndDrainAsync(TimeSpan.FromSeconds(10)));
+            await h.DeliverAllAsync([TestAlerts.Flow(1), TestAlerts.Flow(2)]);
         }
         var request = Assert.Single(Receiver.Requests);
         Assert.Equal("netops", request.Header("X-Team"));
@@ -177,6 +169,20 @@ public sealed class WebhookTests : ReceiverTest
             Assert.Equal(DeliveryOutcome.Retry, result.Outcome);
             Assert.Equal(FailureKind.Network, result.Kind);
             Assert.Contains("connection refused", result.Text, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task Query_parameters_that_are_no_secrets_leave_reasons_intact()
+    {
+        // The token is redacted from the echo; api-version's 1 is no secret and "HTTP 401" stays whole.
+        var yaml = Yaml().Replace(Receiver.Url("/ntopng-webhook"), Receiver.Url("/hook?api-version=1&token=ab12"));
+        Receiver.Respond = (r, _) => new Reply(401, $"bad token ab12 for {r.Path}");
+        var (sender, redactor) = EndpointContract.Sender(Harness.Config(Dir, yaml), "soc");
+        await using (sender)
+        {
+            var result = await NotificationDispatcher.SendAsync(sender, redactor, [Notification.FromAlert(TestAlerts.Flow(1))], CancellationToken.None);
+            Assert.Equal("HTTP 401 Unauthorized: bad token *** for /hook?api-version=1&token=***", result.Text);
         }
     }
 
@@ -211,9 +217,7 @@ public sealed class WebhookTests : ReceiverTest
         var h = Harness.Create(Dir, Yaml());
         await using (h)
         {
-            h.Publish(Enumerable.Range(0, 20).Select(i => TestAlerts.Flow(i)));
-            await h.StartAsync();
-            Assert.True(await h.CompleteAndDrainAsync(TimeSpan.FromSeconds(10)));
+            await h.DeliverAllAsync(Enumerable.Range(0, 20).Select(i => TestAlerts.Flow(i)));
             var stats = h.Stats("soc");
             Assert.Equal(19, stats.Delivered);
             Assert.Equal(1, stats.Failed);
@@ -232,10 +236,16 @@ public sealed class WebhookTests : ReceiverTest
         Assert.Equal(7, TestAlerts.Numbers(Receiver.Accepted).Last());
     }
 
-    [Fact]
-    public async Task An_auth_failure_keeps_the_alerts_queued_until_the_service_accepts_them()
+    [Theory]
+    [InlineData(401, FailureKind.Auth)]
+    [InlineData(403, FailureKind.Auth)]
+    [InlineData(302, FailureKind.Config)]
+    [InlineData(404, FailureKind.Config)]
+    [InlineData(410, FailureKind.Config)]
+    public async Task A_fault_of_the_endpoint_keeps_the_alerts_queued_until_it_is_fixed(int status, FailureKind kind)
     {
-        Receiver.Respond = (_, n) => n < 3 ? new Reply(401, "bad credentials") : Reply.Ok;
+        // Wrong credentials or a wrong URL refuse every alert alike: none may become a dead letter.
+        Receiver.Respond = (_, n) => n < 3 ? new Reply(status, "no such hook") : Reply.Ok;
         await using var h = await Harness.StartAsync(Dir, Yaml(Anchor));
         h.Publish(Enumerable.Range(0, 5).Select(i => TestAlerts.Flow(i)));
         Assert.True(await h.CompleteAndDrainAsync(TimeSpan.FromSeconds(10)));
@@ -243,6 +253,9 @@ public sealed class WebhookTests : ReceiverTest
         var stats = h.Stats("soc");
         Assert.Equal(3, stats.Retries);
         Assert.Equal(0, stats.Failed);
-        Assert.Equal(FailureKind.Auth, stats.LastErrorKind);
+        Assert.Equal(0, stats.DeadLetters);
+        Assert.Equal(kind, stats.LastErrorKind);
+        Assert.Contains($"HTTP {status}", stats.LastError, StringComparison.Ordinal);
+        Assert.Contains(h.Logs.Lines, l => l.Contains("stay queued until its configuration is fixed", StringComparison.Ordinal));
     }
 }

@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
+using Microsoft.Data.Sqlite;
 using Tocsin.Alerts;
 using Tocsin.Testing;
 
@@ -24,6 +26,13 @@ public sealed class WriterTests : ReceiverTest
         {recipients}
         """;
 
+    /// <summary>The numbers of the alerts waiting in <paramref name="recipient"/>'s queue, oldest first (once the harness is gone).</summary>
+    private List<int> NumbersQueued(string recipient)
+    {
+        using var queue = NotificationQueue.Open(Dir.File("tocsin.db"));
+        return TestAlerts.Numbers(queue.Peek(queue.Register(recipient, RecipientConfig.DefaultQueueSize), int.MaxValue));
+    }
+
     [Fact]
     public async Task Each_recipient_gets_only_what_its_filter_takes()
     {
@@ -46,9 +55,7 @@ public sealed class WriterTests : ReceiverTest
         var h = Harness.Create(Dir, yaml);
         await using (h)
         {
-            h.Publish(alerts);
-            await h.StartAsync();
-            Assert.True(await h.CompleteAndDrainAsync(TimeSpan.FromSeconds(10)));
+            await h.DeliverAllAsync(alerts);
             Assert.Equal(5, h.Stats("everything").Delivered);
             Assert.Equal(3, h.Stats("warnings").Delivered);
             Assert.Equal(2, h.Stats("hosts").Delivered);
@@ -83,9 +90,7 @@ public sealed class WriterTests : ReceiverTest
         var h = Harness.Create(Dir, yaml);
         await using (h)
         {
-            h.Publish(alerts);
-            await h.StartAsync();
-            Assert.True(await h.CompleteAndDrainAsync(TimeSpan.FromSeconds(10)));
+            await h.DeliverAllAsync(alerts);
             Assert.Equal(5, h.Stats("quiet").Delivered);
             Assert.Equal(6, h.Stats("loud").Delivered);
         }
@@ -107,10 +112,10 @@ public sealed class WriterTests : ReceiverTest
               ops: {endpoint: hook, entities: [system], categories: [internals]}
             """);
         var h = Harness.Create(Dir, yaml);
-        var raised = new List<Alert>();
+        var raised = new ConcurrentQueue<Alert>();
         await using (h)
         {
-            h.Writer.SystemAlertRaised += raised.Add;
+            h.Dispatcher.SystemAlertRaised += raised.Enqueue;
             h.Publish(Enumerable.Range(0, 20).Select(i => TestAlerts.Flow(i)));
             await h.StartAsync();
             await Receiver.WaitAsync(r => r.Count >= 1, TimeSpan.FromSeconds(10));
@@ -122,9 +127,10 @@ public sealed class WriterTests : ReceiverTest
             var small = h.Stats("small");
             Assert.Equal(5, small.Queued);
             Assert.Equal(18, small.Dropped);
-            var kept = h.Queue.Peek(h.Dispatcher.Lanes.Single(l => l.Name == "small").Queue, 100);
-            Assert.All(kept, n => Assert.Equal(20, n.Fields.AlertId));
         }
+        // The newest five; or, when the last three came while the first five kept were being sent, those five (in flight, never dropped).
+        var kept = NumbersQueued("small");
+        Assert.True(kept.SequenceEqual(Enumerable.Range(18, 5)) || kept.SequenceEqual(Enumerable.Range(15, 5)), $"kept {string.Join(", ", kept)}");
         var overflowAlerts = Receiver.Accepted.SelectMany(r => JsonDocument.Parse(r.Body).RootElement.GetProperty("alerts").EnumerateArray()).ToList();
         Assert.Equal(2, overflowAlerts.Count);
         Assert.All(overflowAlerts, a =>
@@ -138,6 +144,86 @@ public sealed class WriterTests : ReceiverTest
         Assert.Equal(18, counts.Sum());
         Assert.Equal([15, 3], counts);
         Assert.Equal(2, raised.Count);
+    }
+
+    [Fact]
+    public async Task Dead_letters_dropped_beyond_the_bound_raise_the_dropped_alerts_system_alert()
+    {
+        // Two dead letters already fill the bound of a queue of size 2.
+        using (var queue = NotificationQueue.Open(Dir.File("tocsin.db")))
+        {
+            var q = queue.Register("picky", 2);
+            queue.Enqueue([.. Enumerable.Range(0, 2).Select(i => new QueueEntry(q, "TCP Connection Refused", Notification.FromAlert(TestAlerts.Flow(i)).Json, 0))]);
+            foreach (var n in queue.Peek(q, 2))
+                queue.DeadLetter(q, n, FailureKind.ClientError, "HTTP 400", DateTimeOffset.UtcNow);
+        }
+        Receiver.Respond = (r, _) => r.Path == "/picky" ? new Reply(400, "cannot parse") : Reply.Ok;
+        var yaml = Yaml("""
+              picky: {endpoint: picky_hook, queue_size: 2, entities: [flow]}
+              ops: {endpoint: hook, entities: [system], categories: [internals]}
+            """, $"""
+              picky_hook:
+                type: webhook
+                url: {Receiver.Url("/picky")}
+                batch_delay: 0
+            """);
+        var raised = new ConcurrentQueue<Alert>();
+        var h = Harness.Create(Dir, yaml);
+        await using (h)
+        {
+            h.Dispatcher.SystemAlertRaised += raised.Enqueue;
+            await h.DeliverAllAsync(Enumerable.Range(2, 2).Select(i => TestAlerts.Flow(i)));
+            var picky = h.Stats("picky");
+            Assert.Equal(4, picky.Failed);
+            Assert.Equal(2, picky.DeadLetters);
+            Assert.Equal(2, picky.Dropped);
+        }
+        var reports = Receiver.Accepted.Where(r => r.Path == "/hook")
+            .SelectMany(r => JsonDocument.Parse(r.Body).RootElement.GetProperty("alerts").EnumerateArray()).ToList();
+        Assert.NotEmpty(reports);
+        Assert.All(reports, a =>
+        {
+            Assert.Equal(4099, a.GetProperty("alert_id").GetInt32());
+            Assert.Equal("picky", a.GetProperty("entity_val").GetString());
+            Assert.Contains("dead letter", a.GetProperty("message").GetString(), StringComparison.Ordinal);
+        });
+        var json = reports.Select(a => JsonDocument.Parse(a.GetProperty("json").GetString()!).RootElement).ToList();
+        Assert.Equal(2, json.Sum(j => j.GetProperty("dropped_dead_letters").GetInt32()));
+        Assert.All(json, j => Assert.Equal(0, j.GetProperty("dropped_queued").GetInt32()));
+        Assert.Equal(reports.Count, raised.Count);
+    }
+
+    [Fact]
+    public async Task A_commit_the_database_refuses_for_a_while_is_retried_and_loses_nothing()
+    {
+        var yaml = Yaml("  held: {endpoint: down, min_severity: debug}");
+        // A short busy timeout: the locked database fails the commit within a second instead of waiting it out.
+        var h = Harness.Create(Dir, yaml, busyTimeout: TimeSpan.FromMilliseconds(100));
+        await using (h)
+        {
+            await h.StartAsync();
+            using (var other = new SqliteConnection($"Data Source={Dir.File("tocsin.db")};Pooling=False"))
+            {
+                other.Open();
+                using (var exclusive = other.CreateCommand())
+                {
+                    exclusive.CommandText = "BEGIN EXCLUSIVE";
+                    exclusive.ExecuteNonQuery();
+                }
+                h.Publish(Enumerable.Range(0, 50).Select(i => TestAlerts.Flow(i)));
+                var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+                while (!h.Logs.Lines.Any(l => l.Contains("kept, retrying in", StringComparison.Ordinal)))
+                {
+                    Assert.True(DateTime.UtcNow < deadline, "no failed commit was logged:\n" + h.Logs.All);
+                    await Task.Delay(20);
+                }
+            }
+            // The other program is gone (its transaction rolled back): the kept alerts go in.
+            await h.Writer.CompleteAsync();
+            Assert.Equal(50, h.Writer.Accepted);
+        }
+        Assert.Equal(Enumerable.Range(0, 50), NumbersQueued("held"));
+        Assert.Contains(h.Logs.Lines, l => l.Contains("database is locked", StringComparison.Ordinal));
     }
 
     [Fact]

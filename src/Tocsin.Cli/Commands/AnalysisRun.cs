@@ -146,9 +146,8 @@ public static class AnalysisRun
         var engine = new AlertEngine(writer is null ? [] : [writer]);
         if (queue is not null)
         {
-            var notifier = host.Services.GetRequiredService<NotificationWriter>();
-            engine.AddSink(notifier);
-            notifier.SystemAlertRaised += store!.Add;
+            engine.AddSink(host.Services.GetRequiredService<NotificationWriter>());
+            host.Services.GetRequiredService<NotificationDispatcher>().SystemAlertRaised += store!.Add;
         }
         var collected = new List<Alert>();
         if (!request.Quiet)

@@ -1,5 +1,7 @@
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Tocsin.Alerts;
 
 namespace Tocsin.Notifications;
 
@@ -12,8 +14,8 @@ public sealed record NotificationOptions
     /// <summary>Alerts the analysis may hand over before publishing waits for the queue writer (never dropped).</summary>
     public int WriterCapacity { get; init; } = 65_536;
 
-    /// <summary>At most one "recipient queue overflow" alert per recipient per interval, carrying the count.</summary>
-    public TimeSpan OverflowAlertInterval { get; init; } = TimeSpan.FromMinutes(1);
+    /// <summary>At most one "dropped alerts" system alert per recipient per interval, carrying the count.</summary>
+    public TimeSpan DroppedAlertInterval { get; init; } = TimeSpan.FromMinutes(1);
 
     /// <summary>A recipient that keeps failing is logged as a warning at most once per interval.</summary>
     public TimeSpan FailureLogInterval { get; init; } = TimeSpan.FromMinutes(1);
@@ -25,11 +27,13 @@ public sealed record NotificationOptions
 /// Drains every recipient's durable queue through its endpoint. Each recipient runs one round at a time, on its own
 /// task so that a slow one never holds up the others: a round takes up to <see cref="NotificationOptions.RoundBudget"/>
 /// alerts and sends them in batches of the endpoint's size, each batch acknowledged (removed) before the next goes.
-/// A partial batch waits up to the endpoint's batch delay for company unless the queues are being flushed. On Retry
-/// (and on an auth failure, which only a config change fixes) the batch stays at the head and the recipient backs off:
-/// the service's Retry-After when given, else exponential from retry_initial to retry_max with jitter. On Failed the
-/// batch is halved until the rejected alert is alone, then it moves to the dead letters. A token bucket per
-/// destination spaces requests, and a 429's Retry-After pauses it for every recipient sending there.
+/// A partial batch waits up to the endpoint's batch delay for company unless the queues are being flushed. On Retry,
+/// and on a failure of the endpoint itself (credentials, URL, script: only a config change fixes it), the batch stays
+/// at the head and the recipient backs off: the service's Retry-After when given, else exponential from
+/// retry_initial to retry_max with jitter. When the service refused the alerts themselves the batch is halved until
+/// the rejected alert is alone, then it moves to the dead letters. A token bucket per destination spaces requests,
+/// and a 429's Retry-After pauses it for every recipient sending there. Whatever a recipient loses (a full queue's
+/// oldest alerts, dead letters beyond their bound) is reported to the others as a system alert.
 /// </summary>
 public sealed class NotificationDispatcher : BackgroundService
 {
@@ -43,6 +47,7 @@ public sealed class NotificationDispatcher : BackgroundService
     private readonly SemaphoreSlim signal = new(0);
     private readonly CancellationTokenSource abort = new();
     private readonly IReadOnlyDictionary<string, RecipientStats> initial;
+    private readonly DropReports drops;
     private volatile bool flushing;
 
     public NotificationDispatcher(NotificationConfig config, NotificationQueue queue, IHttpClientFactory httpClients,
@@ -62,6 +67,7 @@ public sealed class NotificationDispatcher : BackgroundService
             Redactor(s.Recipient, s.Sender), buckets[s.Sender.Destination])).ToList();
         Lanes = lanes;
         initial = lanes.ToDictionary(l => l.Name, l => l.Queue.Stats());
+        drops = new DropReports(queue, lanes, options.DroppedAlertInterval, logger, Notify);
         foreach (var orphan in queue.Unregistered())
         {
             logger.LogWarning("Recipient {Name} is no longer configured but has {Queued} queued alerts and {Dead} dead letters in {Path}: they wait for it",
@@ -72,6 +78,13 @@ public sealed class NotificationDispatcher : BackgroundService
     public IReadOnlyList<RecipientLane> Lanes { get; }
 
     public NotificationQueue Queue => queue;
+
+    /// <summary>Called with every system alert raised about lost alerts, e.g. to store it.</summary>
+    public event Action<Alert>? SystemAlertRaised
+    {
+        add => drops.Raised += value;
+        remove => drops.Raised -= value;
+    }
 
     /// <summary>A sender for <paramref name="recipient"/> (also used by `tocsin recipients test`).</summary>
     public static IEndpointSender CreateSender(RecipientConfig recipient, IHttpClientFactory httpClients, TimeProvider time) =>
@@ -111,6 +124,13 @@ public sealed class NotificationDispatcher : BackgroundService
         Wake();
     }
 
+    /// <summary>An enqueue dropped the <paramref name="count"/> oldest alerts of <paramref name="recipient"/>'s full queue.</summary>
+    internal void Overflowed(RecipientQueue recipient, long count)
+    {
+        drops.Add(recipient, count, 0);
+        Wake();
+    }
+
     /// <summary>
     /// Sends partial batches at once from now on and waits until every queue is empty or <paramref name="timeout"/>
     /// passes. Returns true when everything was delivered (or rejected for good).
@@ -122,7 +142,7 @@ public sealed class NotificationDispatcher : BackgroundService
         long start = time.GetTimestamp();
         while (true)
         {
-            if (Lanes.All(l => l.Queue.Queued == 0 && !l.Running))
+            if (Lanes.All(l => l.Queue.Queued == 0 && !l.Running) && !drops.Unreported)
                 return true;
             var left = timeout - time.GetElapsedTime(start);
             if (left <= TimeSpan.Zero)
@@ -145,7 +165,9 @@ public sealed class NotificationDispatcher : BackgroundService
             while (!stoppingToken.IsCancellationRequested)
             {
                 var now = time.GetUtcNow();
-                TimeSpan? wait = null;
+                // While flushing nothing waits, reports of lost alerts included.
+                ReportDrops(now, final: flushing);
+                TimeSpan? wait = drops.NextDue(now);
                 // Rotate the starting recipient so none is always served first.
                 for (int k = 0; k < Lanes.Count; k++)
                 {
@@ -171,6 +193,20 @@ public sealed class NotificationDispatcher : BackgroundService
             // Stopping: the rounds finish their batch in flight and stop.
         }
         await Task.WhenAll(Lanes.Select(l => l.Round)).ConfigureAwait(false);
+        ReportDrops(time.GetUtcNow(), final: true);
+    }
+
+    private void ReportDrops(DateTimeOffset now, bool final)
+    {
+        try
+        {
+            drops.Report(now, final);
+        }
+        catch (SqliteException e)
+        {
+            // The losses stay counted and are reported at the next interval.
+            logger.LogError("Reporting dropped alerts failed: {Error}", e.Message);
+        }
     }
 
     /// <summary>Stops starting batches; a batch in flight may finish until <paramref name="cancellationToken"/> fires, then is abandoned (and sent again next time).</summary>
@@ -208,9 +244,9 @@ public sealed class NotificationDispatcher : BackgroundService
                     Recovered(lane, now);
                     i += n;
                 }
-                else if (result.Outcome == DeliveryOutcome.Retry || result.Kind == FailureKind.Auth)
+                else if (!result.RejectsBatch)
                 {
-                    // Auth failures hold the queue: the alerts are fine, the credentials are not, and a config fix delivers them.
+                    // The alerts are fine, the service or its configuration is not: they wait at the head, in order.
                     Backoff(lane, result, now);
                     return;
                 }
@@ -222,7 +258,8 @@ public sealed class NotificationDispatcher : BackgroundService
                 }
                 else
                 {
-                    queue.DeadLetter(lane.Queue, batch[0], result.Kind!.Value, result.Text, now);
+                    if (queue.DeadLetter(lane.Queue, batch[0], result.Kind!.Value, result.Text, now) is var trimmed and > 0)
+                        drops.Add(lane.Queue, 0, trimmed);
                     Log(lane, now, "Recipient {Name}: alert rejected for good and kept as a dead letter ({Kind}: {Reason})",
                         lane.Name, result.Kind!.Value.Name(), result.Text);
                     i += 1;
@@ -266,7 +303,9 @@ public sealed class NotificationDispatcher : BackgroundService
         }
         lane.NotBefore = now + delay;
         queue.RecordRetry(lane.Queue, result.Kind!.Value, result.Text, now);
-        Log(lane, now, "Recipient {Name}: delivery failed ({Kind}: {Reason}), attempt {Attempt}, retrying in {Delay}",
+        Log(lane, now, result.Outcome == DeliveryOutcome.Failed
+                ? "Recipient {Name}: the endpoint refuses every alert ({Kind}: {Reason}); they stay queued until its configuration is fixed, attempt {Attempt}, retrying in {Delay}"
+                : "Recipient {Name}: delivery failed ({Kind}: {Reason}), attempt {Attempt}, retrying in {Delay}",
             lane.Name, result.Kind!.Value.Name(), result.Text, lane.ConsecutiveFailures, Durations.Format(Rounded(delay)));
     }
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Threading.Channels;
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Tocsin.Alerts;
@@ -11,9 +12,10 @@ namespace Tocsin.Notifications;
 /// picks the recipients whose filter takes the alert, snapshots its JSON and hands it over (waiting when the hand-over
 /// is full: alerts are never dropped here). A background task applies the silence windows and commits what it has in
 /// one transaction per pass, then wakes the dispatcher. An alert is durable once that transaction commits: until
-/// then (the time to drain the hand-over, normally milliseconds) a crash loses it, as it loses the analysis.
-/// It also raises the "recipient queue overflow" system alert, at most once per interval per recipient, and never
-/// into the queue that overflowed.
+/// then (the time to drain the hand-over, normally milliseconds) a crash loses it, as it loses the analysis. A
+/// commit the database refuses (locked by another program, disk full) is retried with backoff, the pass kept in hand
+/// and the hand-over filling up meanwhile; only the host's stop deadline ends the retries.
+/// What a full queue drops goes to the dispatcher, which reports it.
 /// </summary>
 public sealed class NotificationWriter : BackgroundService, IAlertSink
 {
@@ -23,20 +25,23 @@ public sealed class NotificationWriter : BackgroundService, IAlertSink
     /// <summary>Silence entries kept per recipient before expired ones are swept.</summary>
     private const int SilenceSweepSize = 16_384;
 
+    /// <summary>First wait after a refused commit, doubled per refusal up to <see cref="MaxCommitRetryDelay"/>.</summary>
+    private static readonly TimeSpan FirstCommitRetryDelay = TimeSpan.FromMilliseconds(100);
+
+    private static readonly TimeSpan MaxCommitRetryDelay = TimeSpan.FromSeconds(10);
+
     private readonly NotificationDispatcher dispatcher;
     private readonly NotificationQueue queue;
-    private readonly NotificationOptions options;
     private readonly TimeProvider time;
     private readonly ILogger logger;
     private readonly Channel<Pending> pending;
     private readonly Dictionary<RecipientLane, Dictionary<string, long>> silence = [];
-    private readonly Dictionary<RecipientLane, OverflowState> overflow = [];
+    private readonly CancellationTokenSource abort = new();
 
     public NotificationWriter(NotificationDispatcher dispatcher, NotificationOptions options, ILogger<NotificationWriter> logger)
     {
         this.dispatcher = dispatcher;
         queue = dispatcher.Queue;
-        this.options = options;
         time = options.Time;
         this.logger = logger;
         pending = Channel.CreateBounded<Pending>(new BoundedChannelOptions(options.WriterCapacity)
@@ -48,12 +53,8 @@ public sealed class NotificationWriter : BackgroundService, IAlertSink
         {
             if (lane.Config.Filter.SilenceDuplicates > TimeSpan.Zero)
                 silence[lane] = new Dictionary<string, long>(StringComparer.Ordinal);
-            overflow[lane] = new OverflowState();
         }
     }
-
-    /// <summary>Called with every system alert this writer raises (queue overflow), e.g. to store it.</summary>
-    public event Action<Alert>? SystemAlertRaised;
 
     /// <summary>Alerts taken in (some recipients may have silenced them).</summary>
     public long Accepted => Interlocked.Read(ref acceptedCount);
@@ -85,11 +86,18 @@ public sealed class NotificationWriter : BackgroundService, IAlertSink
             await task.ConfigureAwait(false);
     }
 
-    /// <summary>Stopping the host takes no more alerts and commits every one already accepted.</summary>
+    /// <summary>Stopping the host takes no more alerts and commits every one already accepted, retrying until <paramref name="cancellationToken"/> fires.</summary>
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         pending.Writer.TryComplete();
+        using var registration = cancellationToken.Register(abort.Cancel);
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public override void Dispose()
+    {
+        abort.Dispose();
+        base.Dispose();
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -99,24 +107,9 @@ public sealed class NotificationWriter : BackgroundService, IAlertSink
         var touched = new HashSet<RecipientLane>();
         try
         {
-            Task<bool>? wait = null;
-            while (true)
+            // Stopping the host does not cut this short: every accepted alert reaches its queues.
+            while (await reader.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false))
             {
-                // Stopping the host does not cut this short: every accepted alert reaches its queues.
-                wait ??= reader.WaitToReadAsync(CancellationToken.None).AsTask();
-                if (NextOverflowReport() is { } due && !wait.IsCompleted)
-                {
-                    await Task.WhenAny(wait, Task.Delay(due, time, CancellationToken.None)).ConfigureAwait(false);
-                    if (!wait.IsCompleted)
-                    {
-                        ReportOverflows(final: false);
-                        continue;
-                    }
-                }
-                bool more = await wait.ConfigureAwait(false);
-                wait = null;
-                if (!more)
-                    break;
                 entries.Clear();
                 touched.Clear();
                 while (entries.Count < MaxPass && reader.TryRead(out var item))
@@ -130,10 +123,8 @@ public sealed class NotificationWriter : BackgroundService, IAlertSink
                     }
                     Interlocked.Increment(ref acceptedCount);
                 }
-                Commit(entries, touched);
-                ReportOverflows(final: false);
+                await CommitAsync(entries, touched).ConfigureAwait(false);
             }
-            ReportOverflows(final: true);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -143,58 +134,47 @@ public sealed class NotificationWriter : BackgroundService, IAlertSink
         }
     }
 
-    private void Commit(List<QueueEntry> entries, HashSet<RecipientLane> touched)
+    /// <summary>Commits one pass, retrying while the database refuses it; at the stop deadline, one last try, then it logs what is lost.</summary>
+    private async Task CommitAsync(List<QueueEntry> entries, HashSet<RecipientLane> touched)
     {
-        foreach (var (q, dropped) in queue.Enqueue(entries))
+        var delay = FirstCommitRetryDelay;
+        for (int attempt = 1; ; attempt++)
         {
-            var lane = dispatcher.Lanes.First(l => l.Queue == q);
-            overflow[lane].Pending += dropped;
-        }
-        foreach (var lane in touched)
-            dispatcher.Notify(lane);
-    }
-
-    /// <summary>Raises one overflow alert per recipient that dropped alerts, when its interval allows (or at the end).</summary>
-    private void ReportOverflows(bool final)
-    {
-        var now = time.GetUtcNow();
-        foreach (var (lane, state) in overflow)
-        {
-            if (state.Pending == 0 || (!final && now - state.LastReport < options.OverflowAlertInterval))
-                continue;
-            long dropped = state.Pending;
-            state.Pending = 0;
-            state.LastReport = now;
-            var alert = SystemAlerts.QueueOverflow(lane.Name, dropped, lane.Queue.Stats().Dropped, lane.Queue.Capacity, now);
-            logger.LogWarning("{Message}", alert.Message);
-            SystemAlertRaised?.Invoke(alert);
-            var entries = new List<QueueEntry>();
-            var touched = new HashSet<RecipientLane>();
-            // Never into the queue that overflowed: that would feed the overflow.
-            foreach (var other in dispatcher.Lanes.Where(l => l != lane && l.Config.Accepts(alert)))
+            IReadOnlyList<QueueOverflow> overflows;
+            try
             {
-                entries.Add(new QueueEntry(other.Queue, alert.Type.Title, AlertJson.ToJson(alert), now.ToUnixTimeMilliseconds()));
-                touched.Add(other);
+                overflows = queue.Enqueue(entries);
             }
-            Commit(entries, touched);
-        }
-    }
-
-    private TimeSpan? NextOverflowReport()
-    {
-        TimeSpan? next = null;
-        var now = time.GetUtcNow();
-        foreach (var state in overflow.Values)
-        {
-            if (state.Pending == 0)
+            catch (SqliteException e) when (!abort.IsCancellationRequested)
+            {
+                logger.LogWarning("Writing {Count} queue entries failed ({Error}): kept, retrying in {Delay} (attempt {Attempt})",
+                    entries.Count, e.Message, Durations.Format(delay), attempt);
+                try
+                {
+                    await Task.Delay(delay, time, abort.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    // The stop deadline passed while waiting: the next attempt is the last.
+                }
+                delay = delay * 2 < MaxCommitRetryDelay ? delay * 2 : MaxCommitRetryDelay;
                 continue;
-            var left = state.LastReport + options.OverflowAlertInterval - now;
-            if (left < TimeSpan.Zero)
-                left = TimeSpan.Zero;
-            if (next is null || left < next)
-                next = left;
+            }
+            catch (SqliteException e)
+            {
+                var lost = entries.GroupBy(x => x.Recipient.Name).Select(g => $"{g.Key} {g.Count()}");
+                logger.LogError("Stopping before the queues took them: {Count} queue entries are lost ({Lost}): {Error}",
+                    entries.Count, string.Join(", ", lost), e.Message);
+                return;
+            }
+            if (attempt > 1)
+                logger.LogInformation("Wrote {Count} queue entries at attempt {Attempt}", entries.Count, attempt);
+            foreach (var (q, dropped) in overflows)
+                dispatcher.Overflowed(q, dropped);
+            foreach (var lane in touched)
+                dispatcher.Notify(lane);
+            return;
         }
-        return next;
     }
 
     /// <summary>True when the same alert on the same entity already went to <paramref name="lane"/> within its window.</summary>
@@ -225,10 +205,4 @@ public sealed class NotificationWriter : BackgroundService, IAlertSink
     }
 
     private sealed record Pending(List<RecipientLane> Lanes, string Title, string Json, long CreatedMs, string SilenceKey, long EventTime);
-
-    private sealed class OverflowState
-    {
-        public long Pending { get; set; }
-        public DateTimeOffset LastReport { get; set; } = DateTimeOffset.MinValue;
-    }
 }

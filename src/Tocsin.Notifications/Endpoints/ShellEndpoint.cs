@@ -141,7 +141,7 @@ public sealed partial class ShellEndpointType : EndpointType
             }
             catch (Win32Exception e)
             {
-                return DeliveryResult.Failed(FailureKind.ClientError, $"cannot run {Path.GetFileName(path)}: {e.Message}");
+                return DeliveryResult.Failed(FailureKind.Config, $"cannot run {Path.GetFileName(path)}: {e.Message}");
             }
             var stderr = ReadLimitedAsync(process.StandardError);
             var stdout = process.StandardOutput.BaseStream.CopyToAsync(Stream.Null, CancellationToken.None);
@@ -177,7 +177,8 @@ public sealed partial class ShellEndpointType : EndpointType
                 return DeliveryResult.Delivered("exit status 0");
             if (code == TemporaryFailureExitCode)
                 return DeliveryResult.Retry(FailureKind.ServerError, $"exit status {code} (temporary failure){detail}");
-            return DeliveryResult.Failed(FailureKind.ServerError, $"exit status {code}{detail}");
+            // The script refused this alert (exit 75 is its way to ask for another try).
+            return DeliveryResult.Failed(FailureKind.ClientError, $"exit status {code}{detail}");
         }
 
         private static void Kill(Process process)

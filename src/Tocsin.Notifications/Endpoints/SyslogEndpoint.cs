@@ -343,12 +343,12 @@ public sealed class SyslogEndpointType : EndpointType
             catch (SocketException e)
             {
                 Close();
-                return DeliveryResult.Retry(FailureKind.Network, $"{Destination}: {Describe(e.SocketErrorCode)}");
+                return DeliveryResult.Retry(FailureKind.Network, $"{Destination}: {SocketErrors.Describe(e.SocketErrorCode)}");
             }
             catch (IOException e) when (e.InnerException is SocketException inner)
             {
                 Close();
-                return DeliveryResult.Retry(FailureKind.Network, $"{Destination}: {Describe(inner.SocketErrorCode)}");
+                return DeliveryResult.Retry(FailureKind.Network, $"{Destination}: {SocketErrors.Describe(inner.SocketErrorCode)}");
             }
         }
 
@@ -451,18 +451,6 @@ public sealed class SyslogEndpointType : EndpointType
         }
 
         private static string FormatHost(string h) => h.Contains(':') ? $"[{h}]" : h;
-
-        private static string Describe(SocketError error) => error switch
-        {
-            SocketError.ConnectionRefused => "connection refused",
-            SocketError.ConnectionReset => "connection reset",
-            SocketError.Shutdown or SocketError.Disconnecting or SocketError.NotConnected => "connection closed",
-            SocketError.HostNotFound or SocketError.TryAgain or SocketError.NoData => "host name not found",
-            SocketError.AddressNotAvailable => "no such socket",
-            SocketError.AccessDenied => "permission denied",
-            SocketError.MessageSize => "message too long for the socket",
-            _ => "socket error " + error.ToString(),
-        };
 
         private void Close()
         {

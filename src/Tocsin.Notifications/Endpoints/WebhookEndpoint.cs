@@ -121,7 +121,7 @@ public sealed partial class WebhookEndpointType : EndpointType
                 var token = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{p.Get(Username)}:{p.Get(Password)}"));
                 basic = new AuthenticationHeaderValue("Basic", token);
             }
-            Destination = url.GetLeftPart(UriPartial.Authority);
+            Destination = UrlParameter.Origin(url);
         }
 
         public string Destination { get; }

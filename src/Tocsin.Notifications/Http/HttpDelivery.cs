@@ -8,8 +8,9 @@ namespace Tocsin.Notifications;
 /// <summary>
 /// Sends one HTTP request for an endpoint and turns what happened into a <see cref="DeliveryResult"/>, the same way
 /// for every HTTP service: 2xx delivered; 408 timeout, 429 rate limited and 5xx retried (with the service's
-/// Retry-After header or JSON retry_after); 401/403 auth failures; other statuses failed; no answer in time a
-/// timeout; no connection a network failure. Reasons never include the URL (it may hold tokens).
+/// Retry-After header or JSON retry_after); 401/403 auth failures; 400, 413 and 422 (a body the service cannot take)
+/// client errors; redirects, 404, 410 and every other status config failures (the URL is wrong for any alert); no
+/// answer in time a timeout; no connection a network failure. Reasons never include the URL (it may hold tokens).
 /// </summary>
 public static class HttpDelivery
 {
@@ -58,8 +59,10 @@ public static class HttpDelivery
             408 => DeliveryResult.Retry(FailureKind.Timeout, text, after),
             >= 500 and < 600 => DeliveryResult.Retry(FailureKind.ServerError, text, after),
             401 or 403 => DeliveryResult.Failed(FailureKind.Auth, text),
-            >= 300 and < 400 => DeliveryResult.Failed(FailureKind.ClientError, text + " (redirects are not followed: a POST would lose its body)"),
-            _ => DeliveryResult.Failed(FailureKind.ClientError, text),
+            // Only these say something about the body; any other refusal would meet every alert alike.
+            400 or 413 or 422 => DeliveryResult.Failed(FailureKind.ClientError, text),
+            >= 300 and < 400 => DeliveryResult.Failed(FailureKind.Config, text + " (redirects are not followed: a POST would lose its body)"),
+            _ => DeliveryResult.Failed(FailureKind.Config, text),
         };
     }
 
@@ -109,23 +112,13 @@ public static class HttpDelivery
         return System.Text.Encoding.UTF8.GetString(buffer, 0, total);
     }
 
-    /// <summary>"connection refused (127.0.0.1:9)", "name resolution failed": the cause without the URL.</summary>
+    /// <summary>"connection refused", "host name not found": the cause without the URL.</summary>
     private static string Describe(HttpRequestException e)
     {
         for (Exception? inner = e; inner is not null; inner = inner.InnerException)
         {
             if (inner is SocketException s)
-            {
-                return s.SocketErrorCode switch
-                {
-                    SocketError.ConnectionRefused => "connection refused",
-                    SocketError.ConnectionReset => "connection reset",
-                    SocketError.HostNotFound or SocketError.TryAgain or SocketError.NoData => "host name not found",
-                    SocketError.HostUnreachable or SocketError.NetworkUnreachable => "host unreachable",
-                    SocketError.TimedOut => "connection timed out",
-                    _ => "socket error " + s.SocketErrorCode.ToString(),
-                };
-            }
+                return SocketErrors.Describe(s.SocketErrorCode);
         }
         return e.HttpRequestError switch
         {

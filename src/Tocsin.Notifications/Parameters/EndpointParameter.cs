@@ -83,7 +83,7 @@ public abstract class EndpointParameter(string name, string description)
         return error;
     }
 
-    /// <summary>The value as listings show it: secrets masked, URLs without credentials.</summary>
+    /// <summary>The value as listings show it: secrets masked, URLs without credentials, path or query.</summary>
     public string Display(object? value) => value is null ? "" : Secret ? MaskValue(value) : Format(value);
 
     /// <summary>The secret strings a value holds, for redaction of delivery reasons and logs.</summary>
@@ -196,31 +196,50 @@ public sealed class ChoiceParameter(string name, string description, string defa
     }
 }
 
-/// <summary>An absolute URL with one of the allowed schemes. Listings hide its credentials and query values.</summary>
+/// <summary>
+/// An absolute URL with one of the allowed schemes. Many services put the token in the path or the query
+/// (hooks.slack.com/services/T…/B…/token, Discord's /api/webhooks/id/token): listings show scheme, host and port
+/// only, and the path's and query's token-like parts count as secrets.
+/// </summary>
 public sealed class UrlParameter(string name, string description, params string[] schemes)
     : ScalarParameter<Uri?>(name, description, null)
 {
+    /// <summary>Query keys whose values are credentials whatever their length (matched within the key: api_key, access_token, X-Amz-Signature).</summary>
+    private static readonly string[] SecretKeyWords = ["token", "key", "secret", "pass", "pwd", "sig", "auth", "code", "credential", "session"];
+
     public IReadOnlyList<string> Schemes { get; } = schemes;
 
     public override string TypeName => "url";
 
     protected override string? ParseText(string text, ParameterContext context, out Uri? value)
     {
+        // The text is not quoted: an unparsable URL may still hold a token.
         if (!Uri.TryCreate(text, UriKind.Absolute, out value) || value.IsFile || string.IsNullOrEmpty(value.Host))
         {
             value = null;
-            return $"'{text}' is not an absolute URL such as {Schemes[0]}://host/path";
+            return $"not an absolute URL such as {Schemes[0]}://host/path";
         }
         if (!Schemes.Contains(value.Scheme, StringComparer.OrdinalIgnoreCase))
             return $"scheme must be {string.Join(" or ", Schemes)}, got '{value.Scheme}'";
         return null;
     }
 
-    protected override string Format(object value) => Redact((Uri)value);
+    protected override string Format(object value) => Shown((Uri)value);
 
-    protected override string MaskValue(object value) => $"{((Uri)value).GetLeftPart(UriPartial.Authority)}/{Mask}";
+    protected override string MaskValue(object value) => Shown((Uri)value);
 
-    /// <summary>Credentials in a URL are secrets even when the URL is not.</summary>
+    /// <summary>"https://hooks.example.com:8443": scheme, host and port (when not the default), never credentials.</summary>
+    public static string Origin(Uri uri) => $"{uri.Scheme}://{uri.Authority}";
+
+    /// <summary>The origin, then /*** when anything follows it.</summary>
+    private static string Shown(Uri uri) =>
+        Origin(uri) + (uri.GetComponents(UriComponents.PathAndQuery | UriComponents.Fragment, UriFormat.UriEscaped) is "" or "/" ? "/" : "/" + Mask);
+
+    /// <summary>
+    /// Credentials, and the path's and query's tokens, as written and unescaped: secrets even when the URL is not. A
+    /// token is a path segment or query value of <see cref="SecretRedactor.MinTokenLength"/> characters or more, or the
+    /// value of a key named like a credential; shorter parts (api-version=1, /api/) are no secrets.
+    /// </summary>
     public override IEnumerable<string> SecretStrings(object? value)
     {
         if (value is not Uri uri)
@@ -230,25 +249,18 @@ public sealed class UrlParameter(string name, string description, params string[
         var secrets = new List<string>();
         if (uri.UserInfo.Length > 0)
             secrets.Add(uri.UserInfo);
+        secrets.AddRange(uri.AbsolutePath.Split('/').Where(segment => segment.Length >= SecretRedactor.MinTokenLength));
         foreach (var pair in uri.Query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries))
         {
             var eq = pair.IndexOf('=');
-            if (eq >= 0 && eq < pair.Length - 1)
-                secrets.Add(pair[(eq + 1)..]);
+            if (eq < 0 || eq == pair.Length - 1)
+                continue;
+            var key = Uri.UnescapeDataString(pair[..eq]);
+            var text = pair[(eq + 1)..];
+            if (text.Length >= SecretRedactor.MinTokenLength || SecretKeyWords.Any(w => key.Contains(w, StringComparison.OrdinalIgnoreCase)))
+                secrets.Add(text);
         }
-        return secrets;
-    }
-
-    /// <summary>The URL without user info, with every query value replaced by ***.</summary>
-    public static string Redact(Uri uri)
-    {
-        var builder = new UriBuilder(uri) { UserName = "", Password = "" };
-        if (uri.Query.Length > 1)
-        {
-            builder.Query = string.Join("&", uri.Query[1..].Split('&').Select(p =>
-                p.IndexOf('=') is var eq and >= 0 ? p[..(eq + 1)] + Mask : p));
-        }
-        return builder.Uri.IsDefaultPort && uri.IsDefaultPort ? builder.Uri.ToString() : builder.ToString();
+        return secrets.Concat(secrets.Select(Uri.UnescapeDataString)).Distinct(StringComparer.Ordinal);
     }
 }
 

@@ -82,10 +82,7 @@ public sealed class NotificationQueue : IDisposable
         this.lockFile = lockFile;
         this.writer = writer;
         this.dispatcher = dispatcher;
-        insert = Command(writer, "INSERT INTO notify_queue (recipient, created_ms, title, payload) VALUES (@r, @c, @t, @p)");
-        foreach (var name in new[] { "@r", "@c", "@t", "@p" })
-            insert.Parameters.Add(new SqliteParameter(name, null));
-        insert.Prepare();
+        insert = Prepared(writer, "INSERT INTO notify_queue (recipient, created_ms, title, payload) VALUES (@r, @c, @t, @p)", "@r", "@c", "@t", "@p");
         // The dispatcher's hot statements, prepared once: a batch of 10 alerts costs one acknowledgement.
         peek = Prepared(dispatcher, "SELECT seq, created_ms, title, payload FROM notify_queue WHERE recipient = @r ORDER BY seq LIMIT @n", "@r", "@n");
         acknowledge = Prepared(dispatcher, "DELETE FROM notify_queue WHERE recipient = @r AND seq BETWEEN @a AND @b", "@r", "@a", "@b");
@@ -287,7 +284,7 @@ public sealed class NotificationQueue : IDisposable
             acknowledge.Parameters[2].Value = batch[^1].Seq;
             removed = acknowledge.ExecuteNonQuery();
             countDelivered.Transaction = transaction;
-            countDelivered.Parameters[0].Value = batch.Count;
+            countDelivered.Parameters[0].Value = removed;
             countDelivered.Parameters[1].Value = now.ToUnixTimeMilliseconds();
             countDelivered.Parameters[2].Value = queue.Id;
             countDelivered.ExecuteNonQuery();
@@ -312,8 +309,11 @@ public sealed class NotificationQueue : IDisposable
         queue.Retried(kind, reason, now);
     }
 
-    /// <summary>Moves an alert the endpoint rejected for good out of the queue into the dead letters (bounded like the queue).</summary>
-    public void DeadLetter(RecipientQueue queue, Notification notification, FailureKind kind, string reason, DateTimeOffset now)
+    /// <summary>
+    /// Moves an alert the endpoint rejected for good out of the queue into the dead letters, bounded like the queue.
+    /// Returns how many of the oldest dead letters that bound dropped.
+    /// </summary>
+    public long DeadLetter(RecipientQueue queue, Notification notification, FailureKind kind, string reason, DateTimeOffset now)
     {
         long trimmed;
         lock (dispatchGate)
@@ -357,6 +357,7 @@ public sealed class NotificationQueue : IDisposable
         queue.Rejected(kind, reason, now);
         if (trimmed > 0)
             queue.DeadLettersDropped(trimmed);
+        return trimmed;
     }
 
     /// <summary>

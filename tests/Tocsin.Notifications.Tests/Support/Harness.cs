@@ -34,7 +34,7 @@ public sealed class Harness : IAsyncDisposable
     /// <summary>Fast retries and short intervals, so failure paths run in milliseconds.</summary>
     public static NotificationOptions FastOptions { get; } = new()
     {
-        OverflowAlertInterval = TimeSpan.FromMilliseconds(200),
+        DroppedAlertInterval = TimeSpan.FromMilliseconds(200),
         FailureLogInterval = TimeSpan.Zero,
     };
 
@@ -47,12 +47,14 @@ public sealed class Harness : IAsyncDisposable
     }
 
     /// <summary>Built, not started: alerts published now are committed in the writer's first pass.</summary>
-    public static Harness Create(TempDirectory dir, string yaml, NotificationOptions? options = null, string db = "tocsin.db") =>
-        Create(dir, Config(dir, yaml), options, db);
+    public static Harness Create(TempDirectory dir, string yaml, NotificationOptions? options = null, string db = "tocsin.db",
+        TimeSpan? busyTimeout = null) =>
+        Create(dir, Config(dir, yaml), options, db, busyTimeout);
 
-    public static Harness Create(TempDirectory dir, NotificationConfig config, NotificationOptions? options = null, string db = "tocsin.db")
+    public static Harness Create(TempDirectory dir, NotificationConfig config, NotificationOptions? options = null, string db = "tocsin.db",
+        TimeSpan? busyTimeout = null)
     {
-        var queue = NotificationQueue.Open(dir.File(db));
+        var queue = NotificationQueue.Open(dir.File(db), busyTimeout);
         var logs = new CapturingLoggerProvider();
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Logging.AddProvider(logs);
@@ -74,6 +76,17 @@ public sealed class Harness : IAsyncDisposable
     {
         foreach (var a in alerts)
             Writer.Publish(a);
+    }
+
+    /// <summary>
+    /// Publishes <paramref name="alerts"/> before starting, so the writer commits them all in its first pass (the
+    /// batches are then deterministic), starts, and asserts that everything is delivered (or rejected) within 10 s.
+    /// </summary>
+    public async Task DeliverAllAsync(IEnumerable<Alert> alerts)
+    {
+        Publish(alerts);
+        await StartAsync();
+        Assert.True(await CompleteAndDrainAsync(TimeSpan.FromSeconds(10)), "the queues did not drain");
     }
 
     /// <summary>Every published alert committed, then delivered (or timed out).</summary>

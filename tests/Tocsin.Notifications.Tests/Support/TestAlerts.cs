@@ -57,6 +57,9 @@ public static class TestAlerts
     /// <summary>The n of an alert JSON received by a service (its message "alert #n").</summary>
     public static int Number(JsonElement alert) => int.Parse(alert.GetProperty("message").GetString()!["alert #".Length..], System.Globalization.CultureInfo.InvariantCulture);
 
+    /// <summary>The numbers of alerts taken from a queue, in queue order.</summary>
+    public static List<int> Numbers(IEnumerable<Notification> rows) => [.. rows.Select(r => Number(JsonDocument.Parse(r.Json).RootElement))];
+
     /// <summary>The numbers of the alerts in webhook bodies, in arrival order.</summary>
     public static List<int> Numbers(IEnumerable<ReceivedRequest> requests) =>
         [.. requests.SelectMany(r => JsonDocument.Parse(r.Body).RootElement.GetProperty("alerts").EnumerateArray().Select(Number))];
