@@ -24,7 +24,7 @@
 #endif
 
 /* The C# mirror of ndpishim_result and the by-value ndpi_protocol the shim relies on. */
-_Static_assert(sizeof(ndpishim_result) == 24, "ndpishim_result must stay 24 bytes (C# NdpiShimResult)");
+_Static_assert(sizeof(ndpishim_result) == 16, "ndpishim_result must stay 16 bytes (C# NdpiShimResult)");
 _Static_assert(sizeof(ndpi_protocol) == 8, "ndpi_protocol is 8 bytes in nDPI 4.2");
 _Static_assert(sizeof(ndpi_risk) == 8, "the risk bitmap is 64 bits");
 _Static_assert(NDPI_MAX_RISK <= 64, "risk ids must fit the 64-bit bitmap");
@@ -36,6 +36,9 @@ struct ndpishim_module {
 
 /* nDPI's module set-up is not thread-safe (shared tables, libgcrypt init): one at a time, process-wide. */
 static pthread_mutex_t init_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* ndpi_cipher2str names an unknown cipher in one static buffer, shared by every worker's module. */
+static pthread_mutex_t cipher_name_lock = PTHREAD_MUTEX_INITIALIZER;
 
 NDPISHIM_API uint32_t ndpishim_abi_version(void) { return NDPISHIM_ABI_VERSION; }
 
@@ -52,7 +55,7 @@ static int load_list(struct ndpi_detection_module_struct *ndpi, const char *path
   return path == NULL || load(ndpi, path) >= 0;
 }
 
-NDPISHIM_API void *ndpishim_init(uint32_t flags, const char *protocols_file, const char *categories_file,
+NDPISHIM_API void *ndpishim_init(const char *protocols_file, const char *categories_file,
                                  const char *risky_domains_file, const char *malicious_ja3_file,
                                  const char *malicious_sha1_file, int32_t *error) {
   if (ndpi_get_api_version() != NDPI_API_VERSION) {
@@ -64,15 +67,9 @@ NDPISHIM_API void *ndpishim_init(uint32_t flags, const char *protocols_file, con
     *error = NDPISHIM_ERR_INIT;
     return NULL;
   }
-  ndpi_init_prefs prefs = ndpi_no_prefs;
-  if (flags & NDPISHIM_INIT_JA3_PLUS)
-    prefs |= ndpi_enable_ja3_plus;
-  if (flags & NDPISHIM_INIT_NO_TOR_LIST)
-    prefs |= ndpi_dont_load_tor_hosts;
-
   pthread_mutex_lock(&init_lock);
   int32_t rc = NDPISHIM_OK;
-  m->ndpi = ndpi_init_detection_module(prefs);
+  m->ndpi = ndpi_init_detection_module(ndpi_no_prefs);
   if (m->ndpi == NULL) {
     rc = NDPISHIM_ERR_INIT;
   } else {
@@ -140,9 +137,8 @@ static void fill_result(const struct ndpi_flow_struct *f, ndpi_protocol p, ndpis
   out->master_protocol = p.master_protocol;
   out->app_protocol = p.app_protocol;
   out->category = (int32_t)p.category;
-  out->risk = f->risk;
   out->confidence = (int32_t)f->confidence;
-  out->num_processed_pkts = f->num_processed_pkts;
+  out->reserved = 0;
 }
 
 NDPISHIM_API int32_t ndpishim_process_packet(void *mod, void *flow, const uint8_t *l3, uint16_t len, uint64_t ts_ms,
@@ -334,8 +330,14 @@ NDPISHIM_API int32_t ndpishim_get_str(void *mod, void *flow, int32_t field, char
   case NDPISHIM_STR_TLS_SERVER_NAMES: return put_str(f->protos.tls_quic.server_names, buf, buflen);
   /* The TLS dissector sets fingerprint_set through l4.tcp even for DTLS, so it is read the same way. */
   case NDPISHIM_STR_TLS_CERT_SHA1: return f->l4.tcp.tls.fingerprint_set ? put_sha1(f, buf, buflen) : -1;
-  case NDPISHIM_STR_TLS_CIPHER:
-    return f->protos.tls_quic.server_cipher == 0 ? -1 : put_str(ndpi_cipher2str(f->protos.tls_quic.server_cipher), buf, buflen);
+  case NDPISHIM_STR_TLS_CIPHER: {
+    if (f->protos.tls_quic.server_cipher == 0)
+      return -1;
+    pthread_mutex_lock(&cipher_name_lock);
+    int32_t n = put_str(ndpi_cipher2str(f->protos.tls_quic.server_cipher), buf, buflen);
+    pthread_mutex_unlock(&cipher_name_lock);
+    return n;
+  }
   default: return -1;
   }
 }

@@ -18,7 +18,7 @@
 
 #include <stdint.h>
 
-#define NDPISHIM_ABI_VERSION 1u
+#define NDPISHIM_ABI_VERSION 2u
 
 #define NDPISHIM_API __attribute__((visibility("default")))
 
@@ -26,23 +26,17 @@
 extern "C" {
 #endif
 
-/* What one call into nDPI concluded; 24 bytes, blittable (mirrored by NdpiShimResult in C#). */
+/* What one call into nDPI concluded; 16 bytes, blittable (mirrored by NdpiShimResult in C#). The risks are read
+   once the flow is concluded (ndpishim_flow_risk), with the URL checks the result cannot carry. */
 typedef struct ndpishim_result {
   uint16_t master_protocol;           /* carrier, e.g. 91 TLS for TLS.Google; 0 when none */
   uint16_t app_protocol;              /* most specific protocol; 0 = Unknown */
   int32_t category;                   /* ndpi_protocol_category_t */
-  uint64_t risk;                      /* bit n = ndpi_risk_enum n (flow->risk) */
   int32_t confidence;                 /* ndpi_confidence_t */
   uint8_t extra_dissection_possible;  /* nDPI wants more packets (certificate, HTTP response...) */
   uint8_t guessed;                    /* set by ndpishim_giveup when the protocol is a guess */
-  uint16_t num_processed_pkts;
+  uint16_t reserved;
 } ndpishim_result;
-
-/* ndpishim_init flags. */
-enum {
-  NDPISHIM_INIT_JA3_PLUS = 1,         /* ndpi_enable_ja3_plus */
-  NDPISHIM_INIT_NO_TOR_LIST = 2       /* ndpi_dont_load_tor_hosts */
-};
 
 /* ndpishim_init error codes (*error). */
 enum {
@@ -101,7 +95,7 @@ NDPISHIM_API uint32_t ndpishim_result_size(void);
 
 /* A detection module with every dissector on and the optional list files (NULL = none) loaded. Returns NULL and
    sets *error (NDPISHIM_ERR_*) when the API version differs, memory runs out or a list file cannot be read. */
-NDPISHIM_API void *ndpishim_init(uint32_t flags, const char *protocols_file, const char *categories_file,
+NDPISHIM_API void *ndpishim_init(const char *protocols_file, const char *categories_file,
                                  const char *risky_domains_file, const char *malicious_ja3_file,
                                  const char *malicious_sha1_file, int32_t *error);
 NDPISHIM_API void ndpishim_exit(void *mod);
@@ -124,10 +118,10 @@ NDPISHIM_API int32_t ndpishim_protocol2name(void *mod, uint16_t master, uint16_t
 NDPISHIM_API const char *ndpishim_category_name(void *mod, int32_t category);
 NDPISHIM_API const char *ndpishim_confidence_name(int32_t confidence);
 NDPISHIM_API int32_t ndpishim_is_encrypted(void *mod, uint16_t master, uint16_t app);
-/* nDPI's breed (ndpi_protocol_breed_t: 0 safe ... 3 unsafe, 4 potentially dangerous, 5 dangerous, 7 unrated) of the
-   most specific protocol, and its name. */
 /* The protocol's own category (ndpi_get_proto_category): what a result carries as 0 when it came from nDPI's caches. */
 NDPISHIM_API int32_t ndpishim_protocol_category(void *mod, uint16_t master, uint16_t app);
+/* nDPI's breed (ndpi_protocol_breed_t: 0 safe ... 3 unsafe, 4 potentially dangerous, 5 dangerous, 7 unrated) of the
+   most specific protocol, and its name. */
 NDPISHIM_API int32_t ndpishim_protocol_breed(void *mod, uint16_t master, uint16_t app, const char **name);
 
 /* Risks 1..max_risk-1: name, severity (0 low .. 3 severe) and its name, score and the client/server split. */

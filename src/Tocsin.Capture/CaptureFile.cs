@@ -15,22 +15,9 @@ public static class CaptureFile
     /// <exception cref="CaptureFormatException">The file is not a pcap or pcapng capture, or its header is unusable.</exception>
     public static ICaptureReader Open(string path)
     {
-        // Unbuffered: a regular file is mapped, and anything else (a FIFO) is read through the reader's own buffer.
-        var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, FileOptions.SequentialScan);
-        long length = file.CanSeek ? file.Length : 0;
-        if (length == 0)
-            return Open(file, path);
-        ReadBuffer input;
-        try
-        {
-            input = new ReadBuffer(file);
-        }
-        catch
-        {
-            file.Dispose();
-            throw;
-        }
-        return Open(input, path, length);
+        // The reader buffers 1 MiB reads itself, so FileStream's own buffer would only add a copy.
+        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, FileOptions.SequentialScan);
+        return Open(stream, path);
     }
 
     /// <summary>
@@ -42,11 +29,8 @@ public static class CaptureFile
     {
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(name);
-        return Open(new ReadBuffer(stream, leaveOpen), name, stream.CanSeek ? stream.Length - stream.Position : -1);
-    }
-
-    private static ICaptureReader Open(ReadBuffer input, string name, long length)
-    {
+        var length = stream.CanSeek ? stream.Length - stream.Position : -1;
+        var input = new ReadBuffer(stream, leaveOpen);
         try
         {
             if (!input.Ensure(4))

@@ -23,7 +23,7 @@ public sealed class NdpiModule : IDisposable
     {
         NdpiLibrary.EnsureAvailable();
         Options = options ?? new NdpiOptions();
-        handle = NdpiNative.Init(0, Options.ProtocolsFile, Options.CategoriesFile, Options.RiskyDomainsFile,
+        handle = NdpiNative.Init(Options.ProtocolsFile, Options.CategoriesFile, Options.RiskyDomainsFile,
             Options.MaliciousJa3File, Options.MaliciousSha1File, out int error);
         if (handle == 0)
             throw InitError(error, Options);

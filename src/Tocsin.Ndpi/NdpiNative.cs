@@ -2,18 +2,17 @@ using System.Runtime.InteropServices;
 
 namespace Tocsin.Ndpi;
 
-/// <summary>What one call into nDPI concluded: the C# mirror of <c>ndpishim_result</c> (24 bytes, blittable).</summary>
+/// <summary>What one call into nDPI concluded: the C# mirror of <c>ndpishim_result</c> (16 bytes, blittable).</summary>
 [StructLayout(LayoutKind.Sequential)]
 internal struct NdpiShimResult
 {
     public ushort MasterProtocol;
     public ushort AppProtocol;
     public int Category;
-    public ulong Risk;
     public int Confidence;
     public byte ExtraDissectionPossible;
     public byte Guessed;
-    public ushort ProcessedPackets;
+    public ushort Reserved;
 }
 
 /// <summary>String fields of <c>ndpishim_get_str</c> (native/ndpishim.h).</summary>
@@ -64,7 +63,7 @@ internal static unsafe partial class NdpiNative
     public const string Library = "ndpishim";
 
     /// <summary>NDPISHIM_ABI_VERSION this binding was written for.</summary>
-    public const uint AbiVersion = 1;
+    public const uint AbiVersion = 2;
 
     public const int ErrorApiVersion = 1;
     public const int ErrorInit = 2;
@@ -90,7 +89,7 @@ internal static unsafe partial class NdpiNative
     public static partial uint ResultSize();
 
     [LibraryImport(Library, EntryPoint = "ndpishim_init", StringMarshalling = StringMarshalling.Utf8)]
-    public static partial nint Init(uint flags, string? protocolsFile, string? categoriesFile, string? riskyDomainsFile,
+    public static partial nint Init(string? protocolsFile, string? categoriesFile, string? riskyDomainsFile,
         string? maliciousJa3File, string? maliciousSha1File, out int error);
 
     [LibraryImport(Library, EntryPoint = "ndpishim_exit")]

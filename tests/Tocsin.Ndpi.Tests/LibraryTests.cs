@@ -16,8 +16,8 @@ public class LibraryTests
         Assert.Equal(NdpiLibrary.NdpiApiVersion, NdpiNative.ApiVersionRuntime());
         Assert.Equal(NdpiLibrary.NdpiApiVersion, NdpiNative.ApiVersionCompiled());
         Assert.Equal(NdpiNative.AbiVersion, NdpiNative.ShimAbiVersion());
-        Assert.Equal(24u, NdpiNative.ResultSize());
-        Assert.Equal(24, Unsafe.SizeOf<NdpiShimResult>());
+        Assert.Equal(16u, NdpiNative.ResultSize());
+        Assert.Equal(16, Unsafe.SizeOf<NdpiShimResult>());
         Assert.Null(NdpiLibrary.VersionProblem(NdpiNative.ShimAbiVersion(), NdpiNative.ResultSize(),
             NdpiNative.ApiVersionCompiled(), NdpiNative.ApiVersionRuntime()));
     }
@@ -49,10 +49,10 @@ public class LibraryTests
     }
 
     [Theory]
-    [InlineData(1u, 24u, 8668u, 8700u, "the installed libndpi has API version 8700, Tocsin's nDPI shim was built for 8668 (nDPI 4.2): apt-get install -y libndpi4.2")]
-    [InlineData(1u, 24u, 9000u, 9000u, "Tocsin's nDPI shim was built against nDPI API 9000, not nDPI 4.2 (API 8668)")]
-    [InlineData(2u, 24u, 8668u, 8668u, "Tocsin's nDPI shim has ABI 2 (result size 24), this build expects ABI 1")]
-    [InlineData(1u, 32u, 8668u, 8668u, "Tocsin's nDPI shim has ABI 1 (result size 32), this build expects ABI 1")]
+    [InlineData(2u, 16u, 8668u, 8700u, "the installed libndpi has API version 8700, Tocsin's nDPI shim was built for 8668 (nDPI 4.2): apt-get install -y libndpi4.2")]
+    [InlineData(2u, 16u, 9000u, 9000u, "Tocsin's nDPI shim was built against nDPI API 9000, not nDPI 4.2 (API 8668)")]
+    [InlineData(1u, 24u, 8668u, 8668u, "Tocsin's nDPI shim has ABI 1 (result size 24), this build expects ABI 2")]
+    [InlineData(2u, 24u, 8668u, 8668u, "Tocsin's nDPI shim has ABI 2 (result size 24), this build expects ABI 2")]
     public void Version_mismatches_are_refused(uint abi, uint resultSize, uint compiled, uint runtime, string start)
     {
         var problem = NdpiLibrary.VersionProblem(abi, resultSize, compiled, runtime);
