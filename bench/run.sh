@@ -2,7 +2,8 @@
 # Tocsin benchmarks (run through `./tocsin bench`), all against references run in this same script:
 #   1. packets/s of `tocsin analyze` on a large capture built from ../shared/pcaps/ndpi: without nDPI (capture, decode,
 #      flows, hosts, checks), then with nDPI on one and two workers, against Debian's ndpiReader on the same file
-#      with the same list files;
+#      with the same list files; then nDPI on one and two workers and ndpiReader on a capture four times as large
+#      (four times the flows at once), where start-up costs weigh less and flow tables are larger;
 #   2. alerts/s into the SQLite alert store, against SQLite copying the same rows itself;
 #   3. notifications: alerts/s through the durable queue to a webhook, against an in-memory endpoint, and the delay
 #      from creation to receipt at 1,000 alerts/s;
@@ -14,6 +15,7 @@ repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 shared="$(cd "${TOCSIN_SHARED:-$repo/../shared}" && pwd)"
 out="$repo/bench/out"
 copies="${BENCH_COPIES:-32}"
+large_copies=$((copies * 4))
 runs="${BENCH_RUNS:-3}"
 mkdir -p "$out"
 
@@ -23,9 +25,12 @@ bench_tool="$repo/artifacts/bin/Tocsin.Bench/release/Tocsin.Bench.dll"
 tocsin="$repo/artifacts/bin/Tocsin.Cli/release/tocsin.dll"
 
 capture="$out/bench-$copies.pcap"
-if [ ! -f "$capture" ]; then
-  dotnet "$bench_tool" make-capture "$capture" "$shared/pcaps/ndpi/pcap" "$copies" >&2
-fi
+large_capture="$out/bench-$large_copies.pcap"
+for n in "$copies" "$large_copies"; do
+  if [ ! -f "$out/bench-$n.pcap" ]; then
+    dotnet "$bench_tool" make-capture "$out/bench-$n.pcap" "$shared/pcaps/ndpi/pcap" "$n" >&2
+  fi
+done
 
 # The list files nDPI's own tests use, for both Tocsin and ndpiReader.
 lists="$shared/pcaps/ndpi/config"
@@ -41,14 +46,15 @@ EOF
 
 median() { sort -g | awk '{a[NR]=$1} END{print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 
-# Analysis packets/s as Tocsin reports it (from the first packet read to the last, without process start-up or the
-# store's final drain), peak RSS, and the alert count.
+# Analysis packets/s of a capture ($1) as Tocsin reports it (from the first packet read to the last, without process
+# start-up or the store's final drain), peak RSS, and the packet count.
 tocsin_run() {
-  local i pps=() rss=() packets=0
+  local i pps=() rss=() packets=0 file="$1"
+  shift
   for i in $(seq "$runs"); do
     rm -f "$out/bench.db"*
     local text
-    text=$( { /usr/bin/time -f "RSS %M" dotnet "$tocsin" analyze "$capture" "$@" --quiet --format json --db "$out/bench.db"; } 2>&1 )
+    text=$( { /usr/bin/time -f "RSS %M" dotnet "$tocsin" analyze "$file" "$@" --quiet --format json --db "$out/bench.db"; } 2>&1 )
     pps+=("$(echo "$text" | sed -n 's/.*"packets_per_second": *\([0-9.]*\).*/\1/p')")
     packets=$(echo "$text" | sed -n 's/^ *"packets": *\([0-9]*\).*/\1/p' | head -1)
     rss+=("$(echo "$text" | awk '/^RSS/{print $2}')")
@@ -56,26 +62,30 @@ tocsin_run() {
   echo "$(printf '%s\n' "${pps[@]}" | median) $(printf '%s\n' "${rss[@]}" | median) $packets"
 }
 
+# ndpiReader on a capture ($1) of $2 packets: packets/s over its own "Packet Processing Time", and peak RSS.
 ndpi_run() {
-  local i pps=() rss=()
+  local i pps=() rss=() file="$1" count="$2"
   for i in $(seq "$runs"); do
     local text ms
-    text=$( { /usr/bin/time -f "RSS %M" ndpiReader -i "$capture" -n 1 -p "$lists/protos.txt" -c "$lists/categories.txt" \
+    text=$( { /usr/bin/time -f "RSS %M" ndpiReader -i "$file" -n 1 -p "$lists/protos.txt" -c "$lists/categories.txt" \
       -r "$lists/risky_domains.txt" -j "$lists/ja3_fingerprints.csv" -S "$lists/sha1_fingerprints.csv" 2>&1; } 2>&1 )
     ms=$(echo "$text" | awk '/Packet Processing Time/{print $4}')
-    pps+=("$(awk -v p="$packets" -v ms="$ms" 'BEGIN{printf "%.0f", p / (ms / 1000)}')")
+    pps+=("$(awk -v p="$count" -v ms="$ms" 'BEGIN{printf "%.0f", p / (ms / 1000)}')")
     rss+=("$(echo "$text" | awk '/RSS/{print $2}')")
   done
   echo "$(printf '%s\n' "${pps[@]}" | median) $(printf '%s\n' "${rss[@]}" | median)"
 }
 
-read -r plain_pps plain_rss packets < <(tocsin_run --no-dpi --workers 1)
-read -r all_pps all_rss _ < <(tocsin_run --no-dpi --workers 1 --config "$repo/bench/bench.yaml")
-read -r dpi1_pps dpi1_rss _ < <(tocsin_run --workers 1 --config "$ndpi_config")
-read -r dpi2_pps dpi2_rss _ < <(tocsin_run --workers 2 --config "$ndpi_config")
-read -r bare1_pps bare1_rss _ < <(tocsin_run --workers 1 --config "$ndpi_config" --no-store)
-read -r bare2_pps bare2_rss _ < <(tocsin_run --workers 2 --config "$ndpi_config" --no-store)
-read -r ndpi_pps ndpi_rss < <(ndpi_run)
+read -r plain_pps plain_rss packets < <(tocsin_run "$capture" --no-dpi --workers 1)
+read -r all_pps all_rss _ < <(tocsin_run "$capture" --no-dpi --workers 1 --config "$repo/bench/bench.yaml")
+read -r dpi1_pps dpi1_rss _ < <(tocsin_run "$capture" --workers 1 --config "$ndpi_config")
+read -r dpi2_pps dpi2_rss _ < <(tocsin_run "$capture" --workers 2 --config "$ndpi_config")
+read -r bare1_pps bare1_rss _ < <(tocsin_run "$capture" --workers 1 --config "$ndpi_config" --no-store)
+read -r bare2_pps bare2_rss _ < <(tocsin_run "$capture" --workers 2 --config "$ndpi_config" --no-store)
+read -r ndpi_pps ndpi_rss < <(ndpi_run "$capture" "$packets")
+read -r large1_pps large1_rss large_packets < <(tocsin_run "$large_capture" --workers 1 --config "$ndpi_config" --no-store)
+read -r large2_pps large2_rss _ < <(tocsin_run "$large_capture" --workers 2 --config "$ndpi_config" --no-store)
+read -r large_ndpi_pps large_ndpi_rss < <(ndpi_run "$large_capture" "$large_packets")
 
 # The store benchmark re-writes the alerts of the last stored nDPI run.
 rm -f "$out/bench.db"*
@@ -106,6 +116,16 @@ cpu=$(awk -F: '/model name/{print $2; exit}' /proc/cpuinfo | sed 's/^ *//')
   echo "| ndpiReader 4.2 (Debian), 1 thread, same list files | $(mpps "$ndpi_pps") | 1.00× | $((ndpi_rss / 1024)) MB |"
   echo
   echo "Two workers against one: $(ratio "$dpi2_pps" "$dpi1_pps")× with the store, $(ratio "$bare2_pps" "$bare1_pps")× without."
+  echo
+  echo "Four times as large: $(basename "$large_capture"), $large_packets packets ($large_copies copies at once), nDPI, --no-store:"
+  echo
+  echo "| run | packets/s | vs ndpiReader | peak RSS |"
+  echo "|---|---:|---:|---:|"
+  echo "| analyze, 1 worker | $(mpps "$large1_pps") | $(ratio "$large1_pps" "$large_ndpi_pps")× | $((large1_rss / 1024)) MB |"
+  echo "| analyze, 2 workers | $(mpps "$large2_pps") | $(ratio "$large2_pps" "$large_ndpi_pps")× | $((large2_rss / 1024)) MB |"
+  echo "| ndpiReader 4.2, 1 thread | $(mpps "$large_ndpi_pps") | 1.00× | $((large_ndpi_rss / 1024)) MB |"
+  echo
+  echo "Two workers against one on the large capture: $(ratio "$large2_pps" "$large1_pps")×."
   echo
   echo "Alert store: $(thousands "$(field "$store" store_alerts_per_s)") alerts/s written one by one ($(field "$store" alerts) alerts of the nDPI run, batches of $(field "$store" batch)); SQLite copying the same rows itself: $(thousands "$(field "$store" sqlite_copy_rows_per_s)") rows/s ($(field "$store" vs_sqlite)×)."
   echo
