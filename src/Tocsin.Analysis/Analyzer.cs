@@ -174,7 +174,7 @@ public sealed class Analyzer
                 if (Single)
                     workers[0].Traffic.PurgeHosts(nowNs);
                 else
-                    mergedHosts!.Purge(nowNs, traffic.LocalHostIdleTimeout.Ticks * 100, traffic.RemoteHostIdleTimeout.Ticks * 100, periodic.HostRemoved);
+                    mergedHosts!.Purge(nowNs, traffic, periodic.HostRemoved);
             }
             RunThresholds(g, partial: false);
         }
@@ -255,7 +255,7 @@ public sealed class Analyzer
             Packets = workers[0].Packets,
             Bytes = workers[0].Bytes,
             IpPackets = decodeStats.IpPackets,
-            FlowPackets = workers.Sum(w => w.FlowPackets),
+            FlowPackets = workers.Sum(w => w.Traffic.Interface.Packets),
             UnattributedPackets = workers.Sum(w => w.Traffic.UnattributedPackets),
             Flows = workers.Sum(w => w.Traffic.Interface.Flows),
             FlowsRefused = workers.Sum(w => w.Traffic.Flows.Refused),

@@ -57,9 +57,6 @@ internal sealed class Worker
 
     public long FirstPacketNs { get; private set; }
 
-    /// <summary>Packets of this shard that belong to a flow.</summary>
-    public long FlowPackets { get; private set; }
-
     /// <summary>Bytes of the current capture read so far (safe from another thread).</summary>
     public long Position => Volatile.Read(ref position);
 
@@ -78,9 +75,8 @@ internal sealed class Worker
                 Clock.Advance(ts);
                 // Timestamps that go backwards are accounted at the clock's time, so flows never age in reverse.
                 if (decoder.Decode(raw.Data, raw.LinkType, raw.OriginalLength, ref packet) == DecodeResult.Ip
-                    && (shards == 1 || ShardOf(in packet) == index)
-                    && Traffic.Process(in packet, raw.Data, Clock.NowNs) is not null)
-                    FlowPackets++;
+                    && (shards == 1 || ShardOf(in packet) == index))
+                    Traffic.Process(in packet, raw.Data, Clock.NowNs);
                 if ((++n & 0xFFF) == 0)
                 {
                     Volatile.Write(ref position, reader.Position);

@@ -62,8 +62,9 @@ public sealed class HostTable
     }
 
     /// <summary>Removes hosts without active flows idle past their timeout, telling <paramref name="onRemoved"/> first.</summary>
-    public int Purge(long nowNs, long localIdleNs, long remoteIdleNs, Action<Host> onRemoved)
+    public int Purge(long nowNs, TrafficOptions options, Action<Host> onRemoved)
     {
+        long localIdleNs = options.LocalHostIdleTimeout.Ticks * 100, remoteIdleNs = options.RemoteHostIdleTimeout.Ticks * 100;
         int removed = 0;
         foreach (var (key, host) in hosts)
         {

@@ -326,7 +326,7 @@ public sealed class TrafficTracker
     {
         if (nowNs > NowNs)
             NowNs = nowNs;
-        return Hosts.Purge(NowNs, options.LocalHostIdleTimeout.Ticks * 100, options.RemoteHostIdleTimeout.Ticks * 100, hostRemoved);
+        return Hosts.Purge(NowNs, options, hostRemoved);
     }
 
     /// <summary>
