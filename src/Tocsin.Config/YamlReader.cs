@@ -108,9 +108,9 @@ internal sealed class YamlReader(string file)
         var text = Scalar(node, path);
         if (text is null)
             return null;
-        if (Notifications.Durations.TryParse(text, out var d))
+        if (Notifications.Durations.TryParse(text, out var d, out var error))
             return d;
-        Error(node, path, $"expected a duration such as 30s, 5m, 2h or 365d, got '{text}'");
+        Error(node, path, error);
         return null;
     }
 

@@ -182,6 +182,18 @@ public class AnalyzeCommandTests : IDisposable
         Assert.Contains("--local-networks", error, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("NaNs", "--notify-timeout: 'NaNs' is not a finite duration")]
+    [InlineData("100000000d", "--notify-timeout: '100000000d' is longer than the longest duration, 10675199d")]
+    [InlineData("0s", "--notify-timeout: must be longer than zero, got '0s'")]
+    public void A_bad_notify_timeout_is_a_usage_error(string timeout, string message)
+    {
+        var (exit, _, error) = CliRunner.Run("analyze", SharedData.NdpiPcap("synscan.pcap"), "--notify-timeout", timeout, "--db", dir.File("a.db"));
+        Assert.Equal(1, exit);
+        Assert.Contains(message, error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Several_captures_are_one_stream()
     {
