@@ -119,4 +119,23 @@ public class OtherCommandTests : IDisposable
         Assert.Equal(DemoCapture.StartSeconds + 120, scanner[1].GetProperty("tstamp_end").GetInt64());
         Assert.True(File.Exists(Path.Combine(DemoCommand.DemoDirectory, "tocsin.yaml")));
     }
+
+    [Fact]
+    public void An_unforeseen_failure_is_one_line_with_its_own_exit_code()
+    {
+        var error = new StringWriter();
+        int exit = TocsinCli.Run(["checks", "list", "--format", "json"], new CliEnvironment(new FailingWriter(), error, interactive: false));
+        Assert.Equal(ExitCodes.Unexpected, exit);
+        Assert.Equal("tocsin: No space left on device\n", error.ToString().ReplaceLineEndings("\n"));
+    }
+
+    /// <summary>Standard output on a full disk.</summary>
+    private sealed class FailingWriter : StringWriter
+    {
+        public override void Write(char value) => throw new IOException("No space left on device");
+        public override void Write(string? value) => throw new IOException("No space left on device");
+        public override void Write(char[] buffer, int index, int count) => throw new IOException("No space left on device");
+        public override void Write(ReadOnlySpan<char> buffer) => throw new IOException("No space left on device");
+        public override void Flush() => throw new IOException("No space left on device");
+    }
 }
