@@ -1,6 +1,10 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
+using Microsoft.Data.Sqlite;
 using Tocsin.Cli.Commands;
 using Tocsin.Cli.Demo;
+using Tocsin.Notifications;
+using Tocsin.Store;
 using Tocsin.Testing;
 
 namespace Tocsin.Cli.Tests;
@@ -82,6 +86,62 @@ public class OtherCommandTests : IDisposable
         Assert.Equal(1, CliRunner.Run("alerts", "list", "--db", db, "--severity", "loud").Exit);
         Assert.Equal(1, CliRunner.Run("alerts", "list", "--db", dir.File("missing.db")).Exit);
         Assert.Equal(1, CliRunner.Run("alerts", "list").Exit);
+    }
+
+    [Fact]
+    public void Alerts_list_finds_system_alerts_by_name()
+    {
+        var db = dir.File("system.db");
+        using (var store = new SqliteAlertStore(db, StoredAlertTypes.Discover()))
+            store.Add(SystemAlerts.Dropped("soc", queued: 10, deadLetters: 0, totalDropped: 3, queueSize: 10, DateTimeOffset.FromUnixTimeSeconds(1_700_000_000)));
+        var (exit, output, error) = CliRunner.Run("alerts", "list", "--db", db, "--type", "dropped_alerts", "-f", "ndjson");
+        Assert.True(exit == 0, error);
+        var alert = JsonDocument.Parse(output).RootElement;
+        Assert.Equal("dropped_alerts", alert.GetProperty("alert_name").GetString());
+        Assert.Equal(SystemAlerts.DroppedAlerts.Id, alert.GetProperty("alert_id").GetInt32());
+    }
+
+    [Fact]
+    public void Alerts_list_names_a_file_that_is_not_an_alert_store()
+    {
+        var db = dir.File("notes.db");
+        File.WriteAllText(db, "these are notes, not a database, and they are long enough to fill a header page...");
+        var (exit, output, error) = CliRunner.Run("alerts", "list", "--db", db);
+        Assert.Equal(1, exit);
+        Assert.Equal("", output);
+        Assert.Equal($"tocsin: {db}: cannot read the alert store: SQLite Error 26: 'file is not a database'.", error.Trim());
+    }
+
+    [Fact]
+    public void Alerts_list_names_a_store_of_a_newer_schema()
+    {
+        var db = dir.File("newer.db");
+        using (new SqliteAlertStore(db, StoredAlertTypes.Discover()))
+        {
+        }
+        using (var connection = new SqliteConnection($"Data Source={db};Pooling=false"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "PRAGMA user_version = 99";
+            command.ExecuteNonQuery();
+        }
+        var (exit, _, error) = CliRunner.Run("alerts", "list", "--db", db);
+        Assert.Equal(1, exit);
+        Assert.Matches($@"^tocsin: {Regex.Escape(db)}: alert store schema version 99, this build reads version \d+$", error.Trim());
+    }
+
+    [Fact]
+    public void Alerts_list_rejects_a_negative_limit()
+    {
+        var db = dir.File("empty.db");
+        using (new SqliteAlertStore(db, StoredAlertTypes.Discover()))
+        {
+        }
+        var (exit, output, error) = CliRunner.Run("alerts", "list", "--db", db, "--limit", "-1");
+        Assert.Equal(1, exit);
+        Assert.Equal("", output);
+        Assert.Equal("tocsin: --limit: must be at least 1, got -1", error.Trim());
     }
 
     [Fact]

@@ -234,7 +234,7 @@ public static class AnalysisRun
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Logging.AddProvider(new TextWriterLoggerProvider(env.Error));
         builder.Logging.SetMinimumLevel(verbose ? LogLevel.Information : LogLevel.Warning);
-        builder.Services.AddSingleton(AlertTypeCatalog.Discover(typeof(Check).Assembly, typeof(SystemAlerts).Assembly));
+        builder.Services.AddSingleton(StoredAlertTypes.Discover());
         if (dbPath is not null)
         {
             builder.Services.AddSingleton<IAlertStore>(sp => new SqliteAlertStore(dbPath, sp.GetRequiredService<AlertTypeCatalog>()));
