@@ -1,4 +1,7 @@
 using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using Tocsin.Cli.Commands;
+using Tocsin.Store;
 using Tocsin.Testing;
 
 namespace Tocsin.Cli.Tests;
@@ -95,6 +98,32 @@ public class AnalyzeCommandTests : IDisposable
         Assert.DoesNotContain(stored, a => a.GetProperty("action").GetString() == "engage");
     }
 
+
+    [Fact]
+    public void A_store_failing_under_the_analysis_still_prints_the_alerts_and_summary_then_one_error_line()
+    {
+        var db = dir.File("failing.db");
+        using (new SqliteAlertStore(db, StoredAlertTypes.Discover()))
+        {
+        }
+        // Every insert fails, as on a full disk: the first commit of the run is refused.
+        using (var connection = new SqliteConnection($"Data Source={db};Pooling=false"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = """
+                CREATE TRIGGER refuse_flow BEFORE INSERT ON flow_alerts BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END;
+                CREATE TRIGGER refuse_host BEFORE INSERT ON host_alerts BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END;
+                """;
+            command.ExecuteNonQuery();
+        }
+        var (exit, output, error) = CliRunner.Run("analyze", SharedData.NdpiPcap("synscan.pcap"), "-c", ScanConfig(), "-f", "json", "--db", db, "--no-dpi");
+        Assert.Equal(1, exit);
+        var document = JsonDocument.Parse(output).RootElement;
+        Assert.Equal(9, document.GetProperty("alerts").GetArrayLength());
+        Assert.Equal(1994, document.GetProperty("summary").GetProperty("flows").GetInt64());
+        Assert.Equal($"tocsin: {db}: writing alerts to the store failed after 0 alerts: SQLite Error 19: 'database or disk is full'.", error.Trim());
+    }
 
     [Fact]
     public void Quiet_prints_the_summary_only_and_still_stores_the_alerts()

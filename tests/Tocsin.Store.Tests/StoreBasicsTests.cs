@@ -350,6 +350,22 @@ public sealed class StoreBasicsTests : StoreTestBase
     }
 
     [Fact]
+    public void Dispose_DoesNotThrowWhenThePendingBatchStillFails()
+    {
+        var store = Open(new SqliteAlertStoreOptions { BatchSize = 100, BusyTimeout = TimeSpan.FromMilliseconds(200) });
+        store.Add(TestAlerts.Host("h1", 1));
+        var other = Raw();
+        Scalar(other, "BEGIN IMMEDIATE");
+        Assert.Throws<Microsoft.Data.Sqlite.SqliteException>(store.Flush);
+
+        store.Dispose();
+
+        Scalar(other, "COMMIT");
+        Assert.Equal(0, RawCount("host_alerts"));
+        Assert.Throws<ObjectDisposedException>(store.Flush);
+    }
+
+    [Fact]
     public async Task ConcurrentWritersAndReaders_LoseNothing()
     {
         using var store = Open(new SqliteAlertStoreOptions { BatchSize = 64 });
