@@ -145,6 +145,23 @@ public class OtherCommandTests : IDisposable
     }
 
     [Fact]
+    public void Recipients_list_shows_config_names_and_a_db_path_with_brackets()
+    {
+        var config = dir.File("n.yaml");
+        File.WriteAllText(config, """
+            endpoints:
+              hook: {type: webhook, url: "http://127.0.0.1:9/hook"}
+            recipients:
+              soc: {endpoint: hook, categories: [ids_ips, security]}
+            """);
+        var db = dir.File("queues[1].db");
+        var (exit, output, error) = CliRunner.Run("recipients", "list", "-c", config, "--db", db);
+        Assert.True(exit == 0, error);
+        Assert.Contains($"Recipients (queues in {db})", output, StringComparison.Ordinal);
+        Assert.Contains("categories ids_ips, security", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void The_shipped_demo_capture_is_what_the_generator_writes()
     {
         using var generated = new MemoryStream();

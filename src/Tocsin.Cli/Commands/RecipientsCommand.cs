@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Spectre.Console;
+using Tocsin.Alerts;
 using Tocsin.Checks;
 using Tocsin.Cli.Output;
 using Tocsin.Config;
@@ -170,7 +171,7 @@ public static class RecipientsCommand
         foreach (var e in n.Endpoints)
             endpoints.AddRow(Markup.Escape(e.Name), e.Type.Key, Markup.Escape(Parameters(e.Parameters)));
         env.OutConsole.Write(endpoints);
-        var recipients = new Table { Border = TableBorder.Simple, Title = new TableTitle($"Recipients (queues in {db})") };
+        var recipients = new Table { Border = TableBorder.Simple, Title = new TableTitle($"Recipients (queues in {Markup.Escape(db)})") };
         foreach (var column in new[] { "Recipient", "Endpoint", "Filter", "Parameters", "Queued", "Delivered", "Retries", "Dropped", "Failed", "Last success", "Last error" })
             recipients.AddColumn(column);
         foreach (var r in n.Recipients)
@@ -287,16 +288,17 @@ public static class RecipientsCommand
     public static string Filter(RecipientConfig r)
     {
         var f = r.Filter;
-        var parts = new List<string> { "severity ≥ " + f.MinSeverity.ToString().ToLowerInvariant() };
+        // The names the config file takes (ids_ips), so a filter shown can be copied into it.
+        var parts = new List<string> { "severity ≥ " + f.MinSeverity.Name() };
         if (f.Categories is { } c)
-            parts.Add("categories " + string.Join(", ", c.Select(x => x.ToString().ToLowerInvariant()).Order()));
+            parts.Add("categories " + string.Join(", ", c.Select(x => x.Name()).Order()));
         if (f.Entities is { } e)
-            parts.Add("entities " + string.Join(", ", e.Select(x => x.ToString().ToLowerInvariant()).Order()));
+            parts.Add("entities " + string.Join(", ", e.Select(x => x.Name()).Order()));
         if (f.AlertTypes is { } t)
             parts.Add("alert ids " + string.Join(", ", t.Select(x => $"{x.Space.ToString().ToLowerInvariant()}:{x.Id}").Order()));
         var actions = r.Endpoint.Type.Actions(r.Parameters) is { } narrowed ? f.Actions.Intersect(narrowed) : f.Actions;
         if (actions.Count() < RecipientFilter.AllActions.Count)
-            parts.Add("actions " + string.Join(", ", actions.Select(a => a.ToString().ToLowerInvariant()).Order()));
+            parts.Add("actions " + string.Join(", ", actions.Select(a => a.Name()).Order()));
         if (f.SilenceDuplicates > TimeSpan.Zero)
             parts.Add("silence duplicates " + Durations.Format(f.SilenceDuplicates));
         return string.Join("; ", parts);
