@@ -119,7 +119,11 @@ public class ConfigTests
     [InlineData("checks:\n  syn_scan:\n    threshold: lots", 3, 16, "checks.syn_scan.threshold: threshold must be an integer, got 'lots'")]
     [InlineData("checks:\n  syn_scan:\n    threshold: 0", 3, 16, "threshold must be at least 1")]
     [InlineData("checks:\n  syn_scan:\n    enabled: maybe", 3, 14, "expected true or false, got 'maybe'")]
-    [InlineData("checks:\n  syn_scan:\n    severity: loud", 3, 15, "unknown severity 'loud'")]
+    [InlineData("checks:\n  syn_scan:\n    severity: loud", 3, 15, "unknown severity 'loud' (info, notice, warning, error, critical, emergency)")]
+    [InlineData("checks:\n  syn_scan:\n    severity: alert", 3, 15,
+        "checks.syn_scan.severity: severity 'alert' has no score (a check's alerts would show another severity): give info, notice, warning, error, critical, emergency")]
+    [InlineData("checks:\n  syn_scan:\n    severity: debug", 3, 15, "severity 'debug' has no score")]
+    [InlineData("checks:\n  syn_scan:\n    severity: none", 3, 15, "severity 'none' has no score")]
     [InlineData("checks:\n  syn_scan:\n    exclude: [10.0.0.0/40]", 3, 14, "exclude: '10.0.0.0/40' has an invalid prefix length")]
     [InlineData("checks:\n  interface_bytes:\n    min: more 5", 3, 10, "min: operator must be gt or lt")]
     [InlineData("local_networks:\n  - 192.168.1.0/24\n  - 300.1.1.1", 3, 5, "'300.1.1.1' is not an IP address")]
@@ -144,6 +148,19 @@ public class ConfigTests
         Assert.Equal((line, column), (error.Line, error.Column));
         Assert.Contains(message, error.ToString(), StringComparison.Ordinal);
         Assert.StartsWith($"/etc/tocsin/tocsin.yaml:{line}:{column}: ", error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("info")]
+    [InlineData("notice")]
+    [InlineData("warning")]
+    [InlineData("error")]
+    [InlineData("critical")]
+    [InlineData("emergency")]
+    public void A_check_severity_gives_a_score_that_reads_back_as_that_severity(string name)
+    {
+        var (_, checks) = Parse($"checks:\n  syn_scan:\n    severity: {name}");
+        Assert.Equal(name, Scores.ToSeverity(checks.Find("syn_scan")!.Score).Name());
     }
 
     [Fact]
