@@ -130,6 +130,8 @@ public class ConfigTests
     [InlineData("flows:\n  idle_timeout: 0s", 2, 17, "flows.idle_timeout: must be longer than zero")]
     [InlineData("flows:\n  max: -3", 2, 8, "flows.max: must be between 1")]
     [InlineData("store:\n  max_age: soon", 2, 12, "expected a duration")]
+    [InlineData("store:\n  max_age: 0", 2, 12, "store.max_age: must be longer than zero")]
+    [InlineData("workers: 2\n---\nworkers: 3", 3, 1, "a second YAML document: the config is one document")]
     [InlineData("store: {max_age: 100000000d}", 1, 18, "store.max_age: '100000000d' is longer than the longest duration, 10675199d")]
     [InlineData("flows:\n  idle_timeout: NaN", 2, 17, "flows.idle_timeout: expected a duration such as 30s, 5m, 2h or 365d, got 'NaN'")]
     [InlineData("flows:\n  idle_timeout: NaNs", 2, 17, "flows.idle_timeout: 'NaNs' is not a finite duration")]
