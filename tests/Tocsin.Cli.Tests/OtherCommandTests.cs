@@ -194,7 +194,10 @@ public class OtherCommandTests : IDisposable
         var scanner = alerts.Where(a => a.GetProperty("entity_val").GetString() == "192.168.10.66@0" && a.GetProperty("alert_name").GetString() == "syn_scan").ToList();
         Assert.Equal(DemoCapture.StartSeconds + 60, scanner[0].GetProperty("tstamp").GetInt64());
         Assert.Equal(DemoCapture.StartSeconds + 120, scanner[1].GetProperty("tstamp_end").GetInt64());
-        Assert.True(File.Exists(Path.Combine(DemoCommand.DemoDirectory, "tocsin.yaml")));
+        // The store holds each store and release event; engages live in memory only.
+        var (listExit, stored, listError) = CliRunner.Run("alerts", "list", "--db", dir.File("demo.db"), "--limit", "1000", "-f", "ndjson");
+        Assert.True(listExit == 0, listError);
+        Assert.Equal(alerts.Count(a => a.GetProperty("action").GetString() != "engage"), stored.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
     }
 
     [Fact]

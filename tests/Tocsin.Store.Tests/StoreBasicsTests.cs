@@ -379,13 +379,22 @@ public sealed class StoreBasicsTests : StoreTestBase
         var reader = Task.Run(() =>
         {
             while (!writers.All(t => t.IsCompleted))
-                Assert.True(store.Query(new AlertQuery { Limit = 10 }).Count <= 10);
+            {
+                // Alerts are only added: a page read after a count holds at least what that count saw, up to the limit,
+                // every one committed, newest first.
+                long before = store.Count(new AlertQuery());
+                var page = store.Query(new AlertQuery { Limit = 10 });
+                Assert.InRange(page.Count, Math.Min(before, 10), 10);
+                Assert.All(page, a => Assert.True(a.RowId > 0));
+                Assert.Equal(page.OrderByDescending(a => a.Tstamp).ThenByDescending(a => a.RowId), page);
+            }
         });
         var written = await Task.WhenAll(writers);
         await reader;
         store.Flush();
 
         Assert.Equal(2000, store.Count(new AlertQuery()));
+        Assert.Equal([499, 499, 499, 499, 498, 498, 498, 498, 497, 497], store.Query(new AlertQuery { Limit = 10 }).Select(a => a.Tstamp));
         Assert.Equal(2000, written.SelectMany(a => a).Select(a => a.RowId).Where(id => id > 0).Distinct().Count());
     }
 
