@@ -41,7 +41,7 @@ public static class TocsinCli
         return root;
     }
 
-    private static Option<OutputFormat> FormatOption() => new("--format", "-f")
+    public static Option<OutputFormat> FormatOption() => new("--format", "-f")
     {
         Description = "output format: table, json or ndjson",
         DefaultValueFactory = _ => OutputFormat.Table,

@@ -53,17 +53,8 @@ public static class AnalysisRun
     public static int Execute(AnalyzeRequest request, CliEnvironment env)
     {
         var catalog = CheckCatalog.Discover();
-        TocsinConfig config;
-        try
-        {
-            config = request.ConfigPath is null ? new TocsinConfig() : ConfigLoader.Load(request.ConfigPath, catalog);
-        }
-        catch (ConfigException e)
-        {
-            foreach (var error in e.Errors)
-                env.Fail(error.ToString());
+        if ((request.ConfigPath is null ? new TocsinConfig() : ConfigFile.Load(request.ConfigPath, catalog, env)) is not { } config)
             return ExitCodes.UsageOrConfig;
-        }
 
         var localNetworks = config.LocalNetworks;
         if (request.LocalNetworks is { Count: > 0 } cli)

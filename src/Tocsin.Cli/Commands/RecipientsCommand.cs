@@ -18,11 +18,10 @@ public static class RecipientsCommand
     {
         Option<string> Config() => new("--config", "-c") { Description = "configuration file (tocsin.yaml) defining endpoints and recipients", Required = true };
         Option<string?> Db() => new("--db") { Description = "database holding the queues (default: the config's store.path)" };
-        Option<OutputFormat> Format() => new("--format", "-f") { Description = "output format: table, json or ndjson", DefaultValueFactory = _ => OutputFormat.Table };
 
         var listConfig = Config();
         var listDb = Db();
-        var listFormat = Format();
+        var listFormat = TocsinCli.FormatOption();
         var list = new Command("list", "List endpoints and recipients (secrets masked) with their queue figures") { listConfig, listDb, listFormat };
         list.SetAction(r => List(r.GetValue(listConfig)!, r.GetValue(listDb), r.GetValue(listFormat), env));
 
@@ -35,7 +34,7 @@ public static class RecipientsCommand
         var drainDb = Db();
         var drainTimeout = NotificationRun.TimeoutOption("--timeout", "longest wait for the queues to drain");
         var drainVerbose = new Option<bool>("--verbose", "-v") { Description = "log delivery progress to stderr" };
-        var drainFormat = Format();
+        var drainFormat = TocsinCli.FormatOption();
         var drain = new Command("drain", "Deliver what the recipients' queues hold (after a crash, a timeout or an outage), then print statistics")
         {
             drainConfig, drainDb, drainTimeout, drainVerbose, drainFormat,
@@ -49,7 +48,7 @@ public static class RecipientsCommand
         var requeue = new Command("requeue", "Queue again the alerts a recipient's endpoint rejected (kept as dead letters)") { requeueName, requeueConfig, requeueDb };
         requeue.SetAction(r => Requeue(r.GetValue(requeueConfig)!, r.GetValue(requeueDb), r.GetValue(requeueName)!, env));
 
-        var typesFormat = Format();
+        var typesFormat = TocsinCli.FormatOption();
         var types = new Command("types", "List the endpoint types with their parameters, defaults and which are secret") { typesFormat };
         types.SetAction(r => Types(r.GetValue(typesFormat), env));
 
@@ -251,19 +250,7 @@ public static class RecipientsCommand
         return ExitCodes.Ok;
     }
 
-    private static TocsinConfig? Load(string configPath, CliEnvironment env)
-    {
-        try
-        {
-            return ConfigLoader.Load(configPath, CheckCatalog.Discover());
-        }
-        catch (ConfigException e)
-        {
-            foreach (var error in e.Errors)
-                env.Fail(error.ToString());
-            return null;
-        }
-    }
+    private static TocsinConfig? Load(string configPath, CliEnvironment env) => ConfigFile.Load(configPath, CheckCatalog.Discover(), env);
 
     private static RecipientConfig? Find(TocsinConfig config, string configPath, string name, CliEnvironment env)
     {
