@@ -1,7 +1,4 @@
 using System.Text.Json;
-using Microsoft.Data.Sqlite;
-using Tocsin.Cli.Commands;
-using Tocsin.Store;
 using Tocsin.Testing;
 
 namespace Tocsin.Cli.Tests;
@@ -103,20 +100,11 @@ public class AnalyzeCommandTests : IDisposable
     public void A_store_failing_under_the_analysis_still_prints_the_alerts_and_summary_then_one_error_line()
     {
         var db = dir.File("failing.db");
-        using (new SqliteAlertStore(db, StoredAlertTypes.Discover()))
-        {
-        }
         // Every insert fails, as on a full disk: the first commit of the run is refused.
-        using (var connection = new SqliteConnection($"Data Source={db};Pooling=false"))
-        {
-            connection.Open();
-            using var command = connection.CreateCommand();
-            command.CommandText = """
-                CREATE TRIGGER refuse_flow BEFORE INSERT ON flow_alerts BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END;
-                CREATE TRIGGER refuse_host BEFORE INSERT ON host_alerts BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END;
-                """;
-            command.ExecuteNonQuery();
-        }
+        StoreFile.Create(db, """
+            CREATE TRIGGER refuse_flow BEFORE INSERT ON flow_alerts BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END;
+            CREATE TRIGGER refuse_host BEFORE INSERT ON host_alerts BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END;
+            """);
         var (exit, output, error) = CliRunner.Run("analyze", SharedData.NdpiPcap("synscan.pcap"), "-c", ScanConfig(), "-f", "json", "--db", db, "--no-dpi");
         Assert.Equal(1, exit);
         var document = JsonDocument.Parse(output).RootElement;

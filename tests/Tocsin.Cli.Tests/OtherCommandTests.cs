@@ -1,6 +1,5 @@
+using System.Globalization;
 using System.Text.Json;
-using System.Text.RegularExpressions;
-using Microsoft.Data.Sqlite;
 using Tocsin.Cli.Commands;
 using Tocsin.Cli.Demo;
 using Tocsin.Notifications;
@@ -101,47 +100,29 @@ public class OtherCommandTests : IDisposable
         Assert.Equal(SystemAlerts.DroppedAlerts.Id, alert.GetProperty("alert_id").GetInt32());
     }
 
-    [Fact]
-    public void Alerts_list_names_a_file_that_is_not_an_alert_store()
+    [Theory]
+    [InlineData("not a store", "", "tocsin: {db}: cannot read the alert store: SQLite Error 26: 'file is not a database'.")]
+    [InlineData("newer schema", "", "tocsin: {db}: alert store schema version 99, this build reads version {version}")]
+    [InlineData("empty store", "--limit -1", "tocsin: --limit: must be at least 1, got -1")]
+    public void Alerts_list_errors_are_one_line_naming_the_file_or_option(string file, string options, string message)
     {
-        var db = dir.File("notes.db");
-        File.WriteAllText(db, "these are notes, not a database, and they are long enough to fill a header page...");
-        var (exit, output, error) = CliRunner.Run("alerts", "list", "--db", db);
+        var db = dir.File(file + ".db");
+        switch (file)
+        {
+            case "not a store":
+                File.WriteAllText(db, "these are notes, not a database, and they are long enough to fill a header page...");
+                break;
+            case "newer schema":
+                StoreFile.Create(db, "PRAGMA user_version = 99");
+                break;
+            default:
+                StoreFile.Create(db);
+                break;
+        }
+        var (exit, output, error) = CliRunner.Run(["alerts", "list", "--db", db, .. options.Split(' ', StringSplitOptions.RemoveEmptyEntries)]);
         Assert.Equal(1, exit);
         Assert.Equal("", output);
-        Assert.Equal($"tocsin: {db}: cannot read the alert store: SQLite Error 26: 'file is not a database'.", error.Trim());
-    }
-
-    [Fact]
-    public void Alerts_list_names_a_store_of_a_newer_schema()
-    {
-        var db = dir.File("newer.db");
-        using (new SqliteAlertStore(db, StoredAlertTypes.Discover()))
-        {
-        }
-        using (var connection = new SqliteConnection($"Data Source={db};Pooling=false"))
-        {
-            connection.Open();
-            using var command = connection.CreateCommand();
-            command.CommandText = "PRAGMA user_version = 99";
-            command.ExecuteNonQuery();
-        }
-        var (exit, _, error) = CliRunner.Run("alerts", "list", "--db", db);
-        Assert.Equal(1, exit);
-        Assert.Matches($@"^tocsin: {Regex.Escape(db)}: alert store schema version 99, this build reads version \d+$", error.Trim());
-    }
-
-    [Fact]
-    public void Alerts_list_rejects_a_negative_limit()
-    {
-        var db = dir.File("empty.db");
-        using (new SqliteAlertStore(db, StoredAlertTypes.Discover()))
-        {
-        }
-        var (exit, output, error) = CliRunner.Run("alerts", "list", "--db", db, "--limit", "-1");
-        Assert.Equal(1, exit);
-        Assert.Equal("", output);
-        Assert.Equal("tocsin: --limit: must be at least 1, got -1", error.Trim());
+        Assert.Equal(message.Replace("{db}", db).Replace("{version}", SqliteAlertStore.SchemaVersion.ToString(CultureInfo.InvariantCulture)), error.Trim());
     }
 
     [Fact]
