@@ -53,9 +53,15 @@ tocsin_run() {
   shift
   for i in $(seq "$runs"); do
     rm -f "$out/bench.db"*
-    local text
-    text=$( { /usr/bin/time -f "RSS %M" dotnet "$tocsin" analyze "$file" "$@" --quiet --format json --db "$out/bench.db"; } 2>&1 )
-    pps+=("$(echo "$text" | sed -n 's/.*"packets_per_second": *\([0-9.]*\).*/\1/p')")
+    local text status=0 run_pps
+    text=$( { /usr/bin/time -f "RSS %M" dotnet "$tocsin" analyze "$file" "$@" --quiet --format json --db "$out/bench.db"; } 2>&1 ) || status=$?
+    run_pps=$(echo "$text" | sed -n 's/.*"packets_per_second": *\([0-9.]*\).*/\1/p')
+    # This runs in a process substitution: say why here, the caller only sees the output end (and its read fail).
+    if [ "$status" -ne 0 ] || [ -z "$run_pps" ]; then
+      printf 'bench: tocsin analyze %s %s failed (exit %s):\n%s\n' "$file" "$*" "$status" "$text" >&2
+      exit 1
+    fi
+    pps+=("$run_pps")
     packets=$(echo "$text" | sed -n 's/^ *"packets": *\([0-9]*\).*/\1/p' | head -1)
     rss+=("$(echo "$text" | awk '/^RSS/{print $2}')")
   done
@@ -70,6 +76,10 @@ ndpi_run() {
     text=$( { /usr/bin/time -f "RSS %M" ndpiReader -i "$file" -n 1 -p "$lists/protos.txt" -c "$lists/categories.txt" \
       -r "$lists/risky_domains.txt" -j "$lists/ja3_fingerprints.csv" -S "$lists/sha1_fingerprints.csv" 2>&1; } 2>&1 )
     ms=$(echo "$text" | awk '/Packet Processing Time/{print $4}')
+    if [ -z "$ms" ]; then
+      printf 'bench: ndpiReader on %s printed no processing time:\n%s\n' "$file" "$text" >&2
+      exit 1
+    fi
     pps+=("$(awk -v p="$count" -v ms="$ms" 'BEGIN{printf "%.0f", p / (ms / 1000)}')")
     rss+=("$(echo "$text" | awk '/RSS/{print $2}')")
   done

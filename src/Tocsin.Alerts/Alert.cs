@@ -54,8 +54,6 @@ public sealed class Alert
 
     public AlertStatus Status { get; set; } = AlertStatus.Historical;
 
-    public int TypeId => Type.Id;
-
     public string Name => Type.Name;
 
     /// <summary>A copy carrying another action (an engaged alert's release), sharing the immutable parts.</summary>

@@ -21,7 +21,6 @@ public static class Scores
     public const int Notice = 10;
     public const int Warning = 50;
     public const int Error = 100;
-    public const int Severe = 150;
     public const int Critical = 200;
     public const int Emergency = 250;
 
@@ -39,15 +38,21 @@ public static class Scores
         _ => Severity.Emergency,
     };
 
+    /// <summary>The severities some score maps to: the only ones a check's severity can be set to.</summary>
+    public static IReadOnlyList<Severity> Scored { get; } =
+        [Severity.Info, Severity.Notice, Severity.Warning, Severity.Error, Severity.Critical, Severity.Emergency];
+
+    /// <summary>The score of one of the <see cref="Scored"/> severities. ntopng also gives debug 1 (read back as info)
+    /// and alert 150 (read back as error, below critical): no score keeps those where they rank, so they have none.</summary>
     public static int FromSeverity(Severity severity) => severity switch
     {
-        <= Severity.Info => Info,
+        Severity.Info => Info,
         Severity.Notice => Notice,
         Severity.Warning => Warning,
         Severity.Error => Error,
         Severity.Critical => Critical,
         Severity.Emergency => Emergency,
-        _ => Severe,
+        _ => throw new ArgumentOutOfRangeException(nameof(severity), severity, "no score maps back to this severity"),
     };
 
     /// <summary>Syslog severity for an alert level (spec §1.2; 'alert' keeps 5.2's value 1).</summary>

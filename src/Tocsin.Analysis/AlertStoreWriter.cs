@@ -1,6 +1,6 @@
+using System.Runtime.ExceptionServices;
 using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Tocsin.Alerts;
 using Tocsin.Store;
 
@@ -13,7 +13,7 @@ namespace Tocsin.Analysis;
 /// <see cref="Linger"/>. The queue is bounded and blocks the publisher when full: alerts are never dropped.
 /// <see cref="CompleteAsync"/> drains it.
 /// </summary>
-public sealed class AlertStoreWriter(IAlertStore store, ILogger<AlertStoreWriter> logger) : BackgroundService, IAlertSink
+public sealed class AlertStoreWriter(IAlertStore store) : BackgroundService, IAlertSink
 {
     private const int BatchSize = 256;
 
@@ -28,7 +28,9 @@ public sealed class AlertStoreWriter(IAlertStore store, ILogger<AlertStoreWriter
     });
     private readonly Lock gate = new();
     private List<Alert> filling = new(BatchSize);
+    private ExceptionDispatchInfo? failure;
 
+    /// <summary>Alerts the store has committed.</summary>
     public long Written { get; private set; }
 
     public void Publish(Alert alert)
@@ -54,12 +56,14 @@ public sealed class AlertStoreWriter(IAlertStore store, ILogger<AlertStoreWriter
         queue.Writer.TryComplete();
         if (ExecuteTask is { } task)
             await task.ConfigureAwait(false);
+        failure?.Throw();
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var lingerTimer = new Timer(_ => SendPartial(), null, Linger, Linger);
         var reader = queue.Reader;
+        long added = 0;
         try
         {
             // Stopping the host does not cut the drain short: every accepted alert reaches the store.
@@ -70,17 +74,18 @@ public sealed class AlertStoreWriter(IAlertStore store, ILogger<AlertStoreWriter
                     foreach (var alert in batch)
                     {
                         store.Add(alert);
-                        Written++;
+                        added++;
                     }
                 }
                 store.Flush();
+                Written = added;
             }
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            logger.LogError(e, "Writing alerts to the store failed after {Count} alerts", Written);
+            // Kept for CompleteAsync, whose caller reports it once; thrown from here, the host would log it too.
+            failure = ExceptionDispatchInfo.Capture(e);
             queue.Writer.TryComplete(e);
-            throw;
         }
     }
 
@@ -89,8 +94,16 @@ public sealed class AlertStoreWriter(IAlertStore store, ILogger<AlertStoreWriter
     {
         var batch = filling;
         filling = new List<Alert>(BatchSize);
-        if (!queue.Writer.TryWrite(batch))
-            queue.Writer.WriteAsync(batch).AsTask().GetAwaiter().GetResult();
+        try
+        {
+            if (!queue.Writer.TryWrite(batch))
+                queue.Writer.WriteAsync(batch).AsTask().GetAwaiter().GetResult();
+        }
+        catch (ChannelClosedException)
+        {
+            // The store failed and closed the queue: the batch is lost to it, CompleteAsync reports why, and the
+            // analysis goes on so its output is not lost too.
+        }
     }
 
     /// <summary>The timer's turn: a partial batch goes when the queue has room and no publisher holds the lock.</summary>

@@ -11,6 +11,9 @@ public static class ExitCodes
 
     /// <summary>Alerts were still queued when the wait for delivery ended, or a test message was not delivered.</summary>
     public const int Undelivered = 3;
+
+    /// <summary>An error no command handles itself; its one-line message is on stderr.</summary>
+    public const int Unexpected = 4;
 }
 
 /// <summary>Where a command writes: real streams for the program, string writers for in-process tests.</summary>

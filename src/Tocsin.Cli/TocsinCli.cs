@@ -20,6 +20,14 @@ public static class TocsinCli
             env.Fail("interrupted");
             return ExitCodes.UsageOrConfig;
         }
+        catch (Exception e)
+        {
+            // A failure no command foresaw (a full disk under stdout...): one line, not a stack trace. Messages that
+            // could carry a secret are masked where they are made (config and endpoint code), so the text is safe.
+            env.Fail(e.Message.ReplaceLineEndings(" "));
+            env.Error.Flush();
+            return ExitCodes.Unexpected;
+        }
     }
 
     public static RootCommand Build(CliEnvironment env)
@@ -33,7 +41,7 @@ public static class TocsinCli
         return root;
     }
 
-    private static Option<OutputFormat> FormatOption() => new("--format", "-f")
+    public static Option<OutputFormat> FormatOption() => new("--format", "-f")
     {
         Description = "output format: table, json or ndjson",
         DefaultValueFactory = _ => OutputFormat.Table,

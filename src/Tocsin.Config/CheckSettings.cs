@@ -36,10 +36,13 @@ internal static class CheckSettings
                         var text = reader.Scalar(v, p);
                         if (text is null)
                             break;
-                        if (Scores.TryParse(text, out var severity) && severity != Severity.None)
-                            staged.Add(() => check.Score = Scores.FromSeverity(severity));
+                        var scored = string.Join(", ", Scores.Scored.Select(s => s.Name()));
+                        if (!Scores.TryParse(text, out var severity))
+                            reader.Error(v, p, $"unknown severity '{text}' ({scored})");
+                        else if (!Scores.Scored.Contains(severity))
+                            reader.Error(v, p, $"severity '{text}' has no score (a check's alerts would show another severity): give {scored}");
                         else
-                            reader.Error(v, p, $"unknown severity '{text}' (debug, info, notice, warning, error, critical, alert, emergency)");
+                            staged.Add(() => check.Score = Scores.FromSeverity(severity));
                         if (hasSeverity)
                             reader.Error(v, p, "give either severity or score, not both");
                         hasSeverity = true;

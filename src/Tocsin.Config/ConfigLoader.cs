@@ -49,6 +49,9 @@ public static class ConfigLoader
         var config = new TocsinConfig { SourceFile = Path.GetFullPath(fileName) };
         if (yaml.Documents.Count == 0)
             return config;
+        // A second document would be silently ignored, and with it every setting it holds.
+        foreach (var extra in yaml.Documents.Skip(1))
+            reader.Error(extra.RootNode, "", "a second YAML document: the config is one document (remove the '---' and merge the settings)");
 
         var staged = new List<Action>();
         YamlEntry? endpoints = null, recipients = null;
@@ -166,7 +169,8 @@ public static class ConfigLoader
                     var baseDir = Path.GetDirectoryName(Path.GetFullPath(fileName)) ?? ".";
                     store = store with { Path = Path.IsPathRooted(file) ? file : Path.GetFullPath(Path.Combine(baseDir, file)) };
                     break;
-                case "max_age" when reader.Duration(value, p) is { } age:
+                // Zero would delete every alert at the end of each run.
+                case "max_age" when Positive(reader, value, p) is { } age:
                     store = store with { MaxAge = age };
                     break;
                 case "max_alerts" when reader.Integer(value, p, min: 1) is { } max:

@@ -165,7 +165,7 @@ internal static partial class NotificationSettings
                     {
                         if (window.Equals("off", StringComparison.OrdinalIgnoreCase) || window.Equals("none", StringComparison.OrdinalIgnoreCase))
                             filter = filter with { SilenceDuplicates = TimeSpan.Zero };
-                        else if (Durations.TryParse(window, out var d) && d >= TimeSpan.Zero && d <= TimeSpan.FromDays(30))
+                        else if (Durations.TryParse(window, out var d, out _) && d >= TimeSpan.Zero && d <= TimeSpan.FromDays(30))
                             filter = filter with { SilenceDuplicates = d };
                         else
                             Fail(value, p, $"expected a duration up to 30d such as 10m or 1h (or off), got '{window}'");

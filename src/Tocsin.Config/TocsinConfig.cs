@@ -7,7 +7,8 @@ namespace Tocsin.Config;
 /// <summary>Alert-store settings.</summary>
 public sealed record StoreConfig
 {
-    /// <summary>SQLite database file; relative paths are relative to the config file (or the working directory without one).</summary>
+    /// <summary>SQLite database file. A store.path given in the config is relative to the config file; this default is
+    /// relative to the working directory.</summary>
     public string Path { get; init; } = "tocsin.db";
 
     public TimeSpan MaxAge { get; init; } = TimeSpan.FromDays(365);

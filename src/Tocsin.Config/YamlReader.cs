@@ -4,13 +4,13 @@ using YamlDotNet.RepresentationModel;
 
 namespace Tocsin.Config;
 
+/// <summary>One key of a mapping, with its value and dotted path.</summary>
+internal readonly record struct YamlEntry(string Key, YamlNode KeyNode, YamlNode Value, string Path);
+
 /// <summary>
 /// Walks a parsed YAML document with the path and position of every node, collecting errors instead of stopping
 /// at the first one. Unknown keys and wrong types are errors: a typo must not silently disable a setting.
 /// </summary>
-/// <summary>One key of a mapping, with its value and dotted path.</summary>
-internal readonly record struct YamlEntry(string Key, YamlNode KeyNode, YamlNode Value, string Path);
-
 internal sealed class YamlReader(string file)
 {
     private readonly List<ConfigError> errors = [];
@@ -108,9 +108,9 @@ internal sealed class YamlReader(string file)
         var text = Scalar(node, path);
         if (text is null)
             return null;
-        if (Notifications.Durations.TryParse(text, out var d))
+        if (Notifications.Durations.TryParse(text, out var d, out var error))
             return d;
-        Error(node, path, $"expected a duration such as 30s, 5m, 2h or 365d, got '{text}'");
+        Error(node, path, error);
         return null;
     }
 

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Microsoft.Data.Sqlite;
+using Tocsin.Alerts;
 
 namespace Tocsin.Store;
 
@@ -17,8 +18,15 @@ internal static class AlertFilter
             conditions.Add("tstamp >= @from");
         if (query.To is not null)
             conditions.Add("tstamp <= @to");
-        if (query.TypeIds is not null)
-            conditions.Add("alert_id IN (SELECT value FROM json_each(@type_ids))");
+        if (query.TypeIds is not null || query.Types is not null)
+        {
+            var lists = new List<string>();
+            if (query.TypeIds is not null)
+                lists.Add("alert_id IN (SELECT value FROM json_each(@type_ids))");
+            if (query.Types is not null)
+                lists.Add($"alert_id IN (SELECT value FROM json_each({TypesParameter(AlertType.SpaceOf(table.Entity))}))");
+            conditions.Add(lists.Count == 1 ? lists[0] : $"({string.Join(" OR ", lists)})");
+        }
         if (query.MinSeverity is not null)
             conditions.Add("severity >= @min_severity");
         if (query.MinScore is not null)
@@ -72,7 +80,9 @@ internal static class AlertFilter
         Add("@from", query.From);
         Add("@to", query.To);
         // One JSON array parameter for the id list: the SQL text stays fixed whatever the list holds.
-        Add("@type_ids", query.TypeIds is { } ids ? new JsonArray([.. ids.Select(id => (JsonNode?)id)]).ToJsonString() : null);
+        Add("@type_ids", query.TypeIds is { } ids ? IdArray(ids) : null);
+        foreach (var space in Enum.GetValues<AlertTypeSpace>())
+            Add(TypesParameter(space), query.Types is { } types ? IdArray(types.Where(t => t.Space == space).Select(t => t.Id)) : null);
         Add("@min_severity", (int?)query.MinSeverity);
         Add("@min_score", query.MinScore);
         Add("@entity_val", query.EntityValue);
@@ -85,6 +95,10 @@ internal static class AlertFilter
         Add("@srv_port", query.SrvPort);
         Add("@vlan_id", query.VlanId);
     }
+
+    private static string IdArray(IEnumerable<int> ids) => new JsonArray([.. ids.Select(id => (JsonNode?)id)]).ToJsonString();
+
+    private static string TypesParameter(AlertTypeSpace space) => "@types_" + space.ToString().ToLowerInvariant();
 
     private static bool AddFlowOnly(List<string> conditions, AlertTable table, object? value, string column)
     {

@@ -12,8 +12,12 @@ public sealed record AlertQuery
     public long? From { get; init; }
     public long? To { get; init; }
 
-    /// <summary>Alert type ids (within the queried families' id spaces).</summary>
+    /// <summary>Alert type ids, matched in every queried family (a bare number names no id space).</summary>
     public IReadOnlyList<int>? TypeIds { get; init; }
+
+    /// <summary>Alert types, each matched only in the families of its own id space: host and flow ids overlap.
+    /// With <see cref="TypeIds"/>, an alert matching either list is kept.</summary>
+    public IReadOnlyList<AlertType>? Types { get; init; }
 
     public Severity? MinSeverity { get; init; }
     public int? MinScore { get; init; }

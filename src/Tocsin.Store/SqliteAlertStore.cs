@@ -210,7 +210,8 @@ public sealed class SqliteAlertStore : IAlertStore
         }
     }
 
-    /// <summary>Commits what is queued, then closes the file.</summary>
+    /// <summary>Commits what is queued, then closes the file. Never throws: <see cref="Flush"/> first to learn whether the
+    /// last alerts were committed.</summary>
     public void Dispose()
     {
         lock (gate)
@@ -223,6 +224,11 @@ public sealed class SqliteAlertStore : IAlertStore
                 CommitPending();
                 // SQLite's advice for long-lived connections: refresh planner statistics when closing.
                 Execute("PRAGMA optimize");
+            }
+            catch (SqliteException)
+            {
+                // Dispose runs during teardown, where a throw hides the real error or crashes the host. A batch still
+                // pending is one whose commit already failed and was thrown to Add or Flush, which reported it.
             }
             finally
             {

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Logging.Abstractions;
 using Tocsin.Alerts;
 using Tocsin.Analysis;
 using Tocsin.Store;
@@ -28,7 +27,7 @@ public class AlertStoreWriterTests
     {
         using var dir = new TempDirectory();
         using var store = new SqliteAlertStore(dir.File("a.db"), new AlertTypeCatalog([Type]));
-        var writer = new AlertStoreWriter(store, NullLogger<AlertStoreWriter>.Instance);
+        var writer = new AlertStoreWriter(store);
         await writer.StartAsync(CancellationToken.None);
         for (int i = 0; i < 3000; i++)
         {
@@ -48,7 +47,7 @@ public class AlertStoreWriterTests
     {
         using var dir = new TempDirectory();
         var store = new SqliteAlertStore(dir.File("a.db"), new AlertTypeCatalog([Type]));
-        var writer = new AlertStoreWriter(store, NullLogger<AlertStoreWriter>.Instance);
+        var writer = new AlertStoreWriter(store);
         store.Dispose();
         await writer.StartAsync(CancellationToken.None);
         writer.Publish(NewAlert(1, AlertAction.Store));

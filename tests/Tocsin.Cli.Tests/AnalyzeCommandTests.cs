@@ -97,6 +97,23 @@ public class AnalyzeCommandTests : IDisposable
 
 
     [Fact]
+    public void A_store_failing_under_the_analysis_still_prints_the_alerts_and_summary_then_one_error_line()
+    {
+        var db = dir.File("failing.db");
+        // Every insert fails, as on a full disk: the first commit of the run is refused.
+        StoreFile.Create(db, """
+            CREATE TRIGGER refuse_flow BEFORE INSERT ON flow_alerts BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END;
+            CREATE TRIGGER refuse_host BEFORE INSERT ON host_alerts BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END;
+            """);
+        var (exit, output, error) = CliRunner.Run("analyze", SharedData.NdpiPcap("synscan.pcap"), "-c", ScanConfig(), "-f", "json", "--db", db, "--no-dpi");
+        Assert.Equal(1, exit);
+        var document = JsonDocument.Parse(output).RootElement;
+        Assert.Equal(9, document.GetProperty("alerts").GetArrayLength());
+        Assert.Equal(1994, document.GetProperty("summary").GetProperty("flows").GetInt64());
+        Assert.Equal($"tocsin: {db}: writing alerts to the store failed after 0 alerts: SQLite Error 19: 'database or disk is full'.", error.Trim());
+    }
+
+    [Fact]
     public void Quiet_prints_the_summary_only_and_still_stores_the_alerts()
     {
         var db = dir.File("quiet.db");
@@ -180,6 +197,18 @@ public class AnalyzeCommandTests : IDisposable
         var (exit, _, error) = CliRunner.Run("analyze", SharedData.NdpiPcap("synscan.pcap"), "--local-networks", "10.0.0.0/99", "--db", dir.File("a.db"));
         Assert.Equal(1, exit);
         Assert.Contains("--local-networks", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("NaNs", "--notify-timeout: 'NaNs' is not a finite duration")]
+    [InlineData("100000000d", "--notify-timeout: '100000000d' is longer than the longest duration, 10675199d")]
+    [InlineData("0s", "--notify-timeout: must be longer than zero, got '0s'")]
+    public void A_bad_notify_timeout_is_a_usage_error(string timeout, string message)
+    {
+        var (exit, _, error) = CliRunner.Run("analyze", SharedData.NdpiPcap("synscan.pcap"), "--notify-timeout", timeout, "--db", dir.File("a.db"));
+        Assert.Equal(1, exit);
+        Assert.Contains(message, error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
     }
 
     [Fact]

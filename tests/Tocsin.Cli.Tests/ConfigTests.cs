@@ -119,13 +119,24 @@ public class ConfigTests
     [InlineData("checks:\n  syn_scan:\n    threshold: lots", 3, 16, "checks.syn_scan.threshold: threshold must be an integer, got 'lots'")]
     [InlineData("checks:\n  syn_scan:\n    threshold: 0", 3, 16, "threshold must be at least 1")]
     [InlineData("checks:\n  syn_scan:\n    enabled: maybe", 3, 14, "expected true or false, got 'maybe'")]
-    [InlineData("checks:\n  syn_scan:\n    severity: loud", 3, 15, "unknown severity 'loud'")]
+    [InlineData("checks:\n  syn_scan:\n    severity: loud", 3, 15, "unknown severity 'loud' (info, notice, warning, error, critical, emergency)")]
+    [InlineData("checks:\n  syn_scan:\n    severity: alert", 3, 15,
+        "checks.syn_scan.severity: severity 'alert' has no score (a check's alerts would show another severity): give info, notice, warning, error, critical, emergency")]
+    [InlineData("checks:\n  syn_scan:\n    severity: debug", 3, 15, "severity 'debug' has no score")]
+    [InlineData("checks:\n  syn_scan:\n    severity: none", 3, 15, "severity 'none' has no score")]
     [InlineData("checks:\n  syn_scan:\n    exclude: [10.0.0.0/40]", 3, 14, "exclude: '10.0.0.0/40' has an invalid prefix length")]
     [InlineData("checks:\n  interface_bytes:\n    min: more 5", 3, 10, "min: operator must be gt or lt")]
     [InlineData("local_networks:\n  - 192.168.1.0/24\n  - 300.1.1.1", 3, 5, "'300.1.1.1' is not an IP address")]
     [InlineData("flows:\n  idle_timeout: 0s", 2, 17, "flows.idle_timeout: must be longer than zero")]
     [InlineData("flows:\n  max: -3", 2, 8, "flows.max: must be between 1")]
     [InlineData("store:\n  max_age: soon", 2, 12, "expected a duration")]
+    [InlineData("store:\n  max_age: 0", 2, 12, "store.max_age: must be longer than zero")]
+    [InlineData("workers: 2\n---\nworkers: 3", 3, 1, "a second YAML document: the config is one document")]
+    [InlineData("store: {max_age: 100000000d}", 1, 18, "store.max_age: '100000000d' is longer than the longest duration, 10675199d")]
+    [InlineData("flows:\n  idle_timeout: NaN", 2, 17, "flows.idle_timeout: expected a duration such as 30s, 5m, 2h or 365d, got 'NaN'")]
+    [InlineData("flows:\n  idle_timeout: NaNs", 2, 17, "flows.idle_timeout: 'NaNs' is not a finite duration")]
+    [InlineData("flows:\n  idle_timeout: Infinitym", 2, 17, "flows.idle_timeout: 'Infinitym' is not a finite duration")]
+    [InlineData("flows:\n  idle_timeout: -5s", 2, 17, "flows.idle_timeout: must not be negative, got '-5s'")]
     [InlineData("store: [a, b]", 1, 8, "store: expected a mapping of keys, got a list")]
     [InlineData("checks:\n  syn_scan:\n    threshold: [1, 2]", 3, 16, "expected a single value, got a list")]
     [InlineData("workers: 0", 1, 10, "workers: must be between 1 and 256")]
@@ -139,6 +150,19 @@ public class ConfigTests
         Assert.Equal((line, column), (error.Line, error.Column));
         Assert.Contains(message, error.ToString(), StringComparison.Ordinal);
         Assert.StartsWith($"/etc/tocsin/tocsin.yaml:{line}:{column}: ", error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("info")]
+    [InlineData("notice")]
+    [InlineData("warning")]
+    [InlineData("error")]
+    [InlineData("critical")]
+    [InlineData("emergency")]
+    public void A_check_severity_gives_a_score_that_reads_back_as_that_severity(string name)
+    {
+        var (_, checks) = Parse($"checks:\n  syn_scan:\n    severity: {name}");
+        Assert.Equal(name, Scores.ToSeverity(checks.Find("syn_scan")!.Score).Name());
     }
 
     [Fact]

@@ -1,6 +1,9 @@
+using System.Globalization;
 using System.Text.Json;
 using Tocsin.Cli.Commands;
 using Tocsin.Cli.Demo;
+using Tocsin.Notifications;
+using Tocsin.Store;
 using Tocsin.Testing;
 
 namespace Tocsin.Cli.Tests;
@@ -85,6 +88,61 @@ public class OtherCommandTests : IDisposable
     }
 
     [Fact]
+    public void Alerts_list_finds_system_alerts_by_name()
+    {
+        var db = dir.File("system.db");
+        using (var store = new SqliteAlertStore(db, StoredAlertTypes.Discover()))
+            store.Add(SystemAlerts.Dropped("soc", queued: 10, deadLetters: 0, totalDropped: 3, queueSize: 10, DateTimeOffset.FromUnixTimeSeconds(1_700_000_000)));
+        var (exit, output, error) = CliRunner.Run("alerts", "list", "--db", db, "--type", "dropped_alerts", "-f", "ndjson");
+        Assert.True(exit == 0, error);
+        var alert = JsonDocument.Parse(output).RootElement;
+        Assert.Equal("dropped_alerts", alert.GetProperty("alert_name").GetString());
+        Assert.Equal(SystemAlerts.DroppedAlerts.Id, alert.GetProperty("alert_id").GetInt32());
+    }
+
+    [Theory]
+    [InlineData("not a store", "", "tocsin: {db}: cannot read the alert store: SQLite Error 26: 'file is not a database'.")]
+    [InlineData("newer schema", "", "tocsin: {db}: alert store schema version 99, this build reads version {version}")]
+    [InlineData("empty store", "--limit -1", "tocsin: --limit: must be at least 1, got -1")]
+    public void Alerts_list_errors_are_one_line_naming_the_file_or_option(string file, string options, string message)
+    {
+        var db = dir.File(file + ".db");
+        switch (file)
+        {
+            case "not a store":
+                File.WriteAllText(db, "these are notes, not a database, and they are long enough to fill a header page...");
+                break;
+            case "newer schema":
+                StoreFile.Create(db, "PRAGMA user_version = 99");
+                break;
+            default:
+                StoreFile.Create(db);
+                break;
+        }
+        var (exit, output, error) = CliRunner.Run(["alerts", "list", "--db", db, .. options.Split(' ', StringSplitOptions.RemoveEmptyEntries)]);
+        Assert.Equal(1, exit);
+        Assert.Equal("", output);
+        Assert.Equal(message.Replace("{db}", db).Replace("{version}", SqliteAlertStore.SchemaVersion.ToString(CultureInfo.InvariantCulture)), error.Trim());
+    }
+
+    [Fact]
+    public void Recipients_list_shows_config_names_and_a_db_path_with_brackets()
+    {
+        var config = dir.File("n.yaml");
+        File.WriteAllText(config, """
+            endpoints:
+              hook: {type: webhook, url: "http://127.0.0.1:9/hook"}
+            recipients:
+              soc: {endpoint: hook, categories: [ids_ips, security]}
+            """);
+        var db = dir.File("queues[1].db");
+        var (exit, output, error) = CliRunner.Run("recipients", "list", "-c", config, "--db", db);
+        Assert.True(exit == 0, error);
+        Assert.Contains($"Recipients (queues in {db})", output, StringComparison.Ordinal);
+        Assert.Contains("categories ids_ips, security", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void The_shipped_demo_capture_is_what_the_generator_writes()
     {
         using var generated = new MemoryStream();
@@ -117,6 +175,28 @@ public class OtherCommandTests : IDisposable
         var scanner = alerts.Where(a => a.GetProperty("entity_val").GetString() == "192.168.10.66@0" && a.GetProperty("alert_name").GetString() == "syn_scan").ToList();
         Assert.Equal(DemoCapture.StartSeconds + 60, scanner[0].GetProperty("tstamp").GetInt64());
         Assert.Equal(DemoCapture.StartSeconds + 120, scanner[1].GetProperty("tstamp_end").GetInt64());
-        Assert.True(File.Exists(Path.Combine(DemoCommand.DemoDirectory, "tocsin.yaml")));
+        // The store holds each store and release event; engages live in memory only.
+        var (listExit, stored, listError) = CliRunner.Run("alerts", "list", "--db", dir.File("demo.db"), "--limit", "1000", "-f", "ndjson");
+        Assert.True(listExit == 0, listError);
+        Assert.Equal(alerts.Count(a => a.GetProperty("action").GetString() != "engage"), stored.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+    }
+
+    [Fact]
+    public void An_unforeseen_failure_is_one_line_with_its_own_exit_code()
+    {
+        var error = new StringWriter();
+        int exit = TocsinCli.Run(["checks", "list", "--format", "json"], new CliEnvironment(new FailingWriter(), error, interactive: false));
+        Assert.Equal(ExitCodes.Unexpected, exit);
+        Assert.Equal("tocsin: No space left on device\n", error.ToString().ReplaceLineEndings("\n"));
+    }
+
+    /// <summary>Standard output on a full disk.</summary>
+    private sealed class FailingWriter : StringWriter
+    {
+        public override void Write(char value) => throw new IOException("No space left on device");
+        public override void Write(string? value) => throw new IOException("No space left on device");
+        public override void Write(char[] buffer, int index, int count) => throw new IOException("No space left on device");
+        public override void Write(ReadOnlySpan<char> buffer) => throw new IOException("No space left on device");
+        public override void Flush() => throw new IOException("No space left on device");
     }
 }

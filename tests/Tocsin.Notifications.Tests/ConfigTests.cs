@@ -228,10 +228,11 @@ public sealed class ConfigTests : IDisposable
     [InlineData("2d", 172_800_000, "2d")]
     public void Durations_read_and_print_in_the_largest_whole_unit(string text, long milliseconds, string printed)
     {
-        Assert.True(Durations.TryParse(text, out var d));
+        Assert.True(Durations.TryParse(text, out var d, out _));
         Assert.Equal(TimeSpan.FromMilliseconds(milliseconds), d);
         Assert.Equal(printed, Durations.Format(d));
-        Assert.False(Durations.TryParse("5 parsecs", out _));
+        Assert.False(Durations.TryParse("5 parsecs", out _, out var error));
+        Assert.Equal("expected a duration such as 30s, 5m, 2h or 365d, got '5 parsecs'", error);
     }
 
     [Theory]

@@ -27,6 +27,9 @@ public sealed class QueryTests : StoreTestBase
         ["type id in flow and host spaces"] = new AlertQuery { TypeIds = [1] },
         ["type ids"] = new AlertQuery { TypeIds = [2, 4097] },
         ["empty type id list"] = new AlertQuery { TypeIds = [] },
+        ["host type only in host alerts"] = new AlertQuery { Types = [TestAlerts.SynScan] },
+        ["flow type only in flow alerts"] = new AlertQuery { Types = [TestAlerts.Blacklisted] },
+        ["types or type ids"] = new AlertQuery { Types = [TestAlerts.SynScan], TypeIds = [2] },
         ["min severity"] = new AlertQuery { MinSeverity = Severity.Error },
         ["min score"] = new AlertQuery { MinScore = 200 },
         ["entity value"] = new AlertQuery { EntityValue = "10.0.0.1@0" },
@@ -57,6 +60,9 @@ public sealed class QueryTests : StoreTestBase
     [InlineData("type id in flow and host spaces", "h2 h1 f1")]
     [InlineData("type ids", "i1 f2 n1")]
     [InlineData("empty type id list", "")]
+    [InlineData("host type only in host alerts", "h2 h1")]
+    [InlineData("flow type only in flow alerts", "f1")]
+    [InlineData("types or type ids", "h2 f2 h1")]
     [InlineData("min severity", "s1 h1 f1")]
     [InlineData("min score", "s1 h1")]
     [InlineData("entity value", "h1")]

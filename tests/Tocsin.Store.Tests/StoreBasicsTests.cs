@@ -350,6 +350,22 @@ public sealed class StoreBasicsTests : StoreTestBase
     }
 
     [Fact]
+    public void Dispose_DoesNotThrowWhenThePendingBatchStillFails()
+    {
+        var store = Open(new SqliteAlertStoreOptions { BatchSize = 100, BusyTimeout = TimeSpan.FromMilliseconds(200) });
+        store.Add(TestAlerts.Host("h1", 1));
+        var other = Raw();
+        Scalar(other, "BEGIN IMMEDIATE");
+        Assert.Throws<Microsoft.Data.Sqlite.SqliteException>(store.Flush);
+
+        store.Dispose();
+
+        Scalar(other, "COMMIT");
+        Assert.Equal(0, RawCount("host_alerts"));
+        Assert.Throws<ObjectDisposedException>(store.Flush);
+    }
+
+    [Fact]
     public async Task ConcurrentWritersAndReaders_LoseNothing()
     {
         using var store = Open(new SqliteAlertStoreOptions { BatchSize = 64 });
@@ -363,13 +379,22 @@ public sealed class StoreBasicsTests : StoreTestBase
         var reader = Task.Run(() =>
         {
             while (!writers.All(t => t.IsCompleted))
-                Assert.True(store.Query(new AlertQuery { Limit = 10 }).Count <= 10);
+            {
+                // Alerts are only added: a page read after a count holds at least what that count saw, up to the limit,
+                // every one committed, newest first.
+                long before = store.Count(new AlertQuery());
+                var page = store.Query(new AlertQuery { Limit = 10 });
+                Assert.InRange(page.Count, Math.Min(before, 10), 10);
+                Assert.All(page, a => Assert.True(a.RowId > 0));
+                Assert.Equal(page.OrderByDescending(a => a.Tstamp).ThenByDescending(a => a.RowId), page);
+            }
         });
         var written = await Task.WhenAll(writers);
         await reader;
         store.Flush();
 
         Assert.Equal(2000, store.Count(new AlertQuery()));
+        Assert.Equal([499, 499, 499, 499, 498, 498, 498, 498, 497, 497], store.Query(new AlertQuery { Limit = 10 }).Select(a => a.Tstamp));
         Assert.Equal(2000, written.SelectMany(a => a).Select(a => a.RowId).Where(id => id > 0).Distinct().Count());
     }
 

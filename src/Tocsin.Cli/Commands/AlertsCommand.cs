@@ -1,6 +1,5 @@
 using System.Globalization;
 using Tocsin.Alerts;
-using Tocsin.Checks;
 using Tocsin.Cli.Output;
 using Tocsin.Store;
 
@@ -37,14 +36,26 @@ public static class AlertsCommand
             env.Fail($"{r.DbPath}: no alert store there (run `tocsin analyze ... --db {r.DbPath}` first)");
             return ExitCodes.UsageOrConfig;
         }
-        var catalog = AlertTypeCatalog.Discover(typeof(Check).Assembly);
+        var catalog = StoredAlertTypes.Discover();
         if (!TryBuildQuery(r, catalog, out var query, out var error))
         {
             env.Fail(error);
             return ExitCodes.UsageOrConfig;
         }
-        using var store = new SqliteAlertStore(r.DbPath, catalog);
-        var alerts = store.Query(query);
+        IReadOnlyList<Alert> alerts;
+        long total;
+        try
+        {
+            using var store = new SqliteAlertStore(r.DbPath, catalog);
+            alerts = store.Query(query);
+            // Count ignores the limit: the table says how many matched in all.
+            total = r.Format == OutputFormat.Table ? store.Count(query) : alerts.Count;
+        }
+        catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or IOException or UnauthorizedAccessException or InvalidDataException or InvalidOperationException)
+        {
+            env.Fail(StoreError(r.DbPath, "cannot read the alert store", e));
+            return ExitCodes.UsageOrConfig;
+        }
         switch (r.Format)
         {
             case OutputFormat.Ndjson:
@@ -56,17 +67,25 @@ public static class AlertsCommand
                 JsonOutput.Write(env.Out, indented: true, w => AlertWriter.WriteJsonArray(w, alerts));
                 break;
             default:
-                long total = store.Count(query with { Limit = int.MaxValue, Offset = 0 });
                 AlertWriter.WriteTable(env.OutConsole, alerts, $"{alerts.Count} of {total} alerts in {r.DbPath}");
                 break;
         }
         return ExitCodes.Ok;
     }
 
+    /// <summary>"FILE: what failed: why"; the store's own exceptions (schema version, WAL refused) already say that.</summary>
+    public static string StoreError(string dbPath, string what, Exception e) =>
+        e is InvalidDataException or InvalidOperationException ? e.Message : $"{dbPath}: {what}: {e.Message}";
+
     private static bool TryBuildQuery(AlertsListRequest r, AlertTypeCatalog catalog, out AlertQuery query, out string error)
     {
         query = new AlertQuery { Limit = r.Limit, MinScore = r.MinScore, EntityValue = r.Entity, Ip = r.Ip, CliIp = r.CliIp, SrvIp = r.SrvIp, Port = r.Port, VlanId = r.Vlan };
         error = "";
+        if (r.Limit < 1)
+        {
+            error = $"--limit: must be at least 1, got {r.Limit}";
+            return false;
+        }
         if (r.Family is not null)
         {
             if (!AlertNames.TryParseEntity(r.Family, out var entity))
@@ -79,19 +98,20 @@ public static class AlertsCommand
         if (r.Types.Count > 0)
         {
             var ids = new List<int>();
+            var types = new List<AlertType>();
             foreach (var t in r.Types.SelectMany(t => t.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)))
             {
                 if (int.TryParse(t, NumberStyles.Integer, CultureInfo.InvariantCulture, out var id))
                     ids.Add(id);
                 else if (catalog.Find(t) is { } type)
-                    ids.Add(type.Id);
+                    types.Add(type);
                 else
                 {
                     error = $"--type: unknown alert type '{t}' (give a name such as syn_scan or a numeric id)";
                     return false;
                 }
             }
-            query = query with { TypeIds = ids };
+            query = query with { TypeIds = ids.Count > 0 ? ids : null, Types = types.Count > 0 ? types : null };
         }
         if (r.Severity is not null)
         {

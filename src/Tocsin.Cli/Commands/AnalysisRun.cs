@@ -53,17 +53,8 @@ public static class AnalysisRun
     public static int Execute(AnalyzeRequest request, CliEnvironment env)
     {
         var catalog = CheckCatalog.Discover();
-        TocsinConfig config;
-        try
-        {
-            config = request.ConfigPath is null ? new TocsinConfig() : ConfigLoader.Load(request.ConfigPath, catalog);
-        }
-        catch (ConfigException e)
-        {
-            foreach (var error in e.Errors)
-                env.Fail(error.ToString());
+        if ((request.ConfigPath is null ? new TocsinConfig() : ConfigFile.Load(request.ConfigPath, catalog, env)) is not { } config)
             return ExitCodes.UsageOrConfig;
-        }
 
         var localNetworks = config.LocalNetworks;
         if (request.LocalNetworks is { Count: > 0 } cli)
@@ -136,9 +127,10 @@ public static class AnalysisRun
         {
             host.Start();
         }
-        catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or IOException or UnauthorizedAccessException or InvalidDataException)
+        catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or IOException or UnauthorizedAccessException or InvalidDataException
+            or InvalidOperationException)
         {
-            env.Fail($"{dbPath}: cannot open the alert store: {e.Message}");
+            env.Fail(AlertsCommand.StoreError(dbPath, "cannot open the alert store", e));
             return ExitCodes.UsageOrConfig;
         }
         var store = host.Services.GetService<IAlertStore>();
@@ -202,26 +194,31 @@ public static class AnalysisRun
             return closed;
         }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         ShowProgress(env, analyzer, work, request.Captures);
-        AnalysisSummary summary;
-        try
+        var summary = work.GetAwaiter().GetResult();
+        string? storeFailure = null;
+        if (writer is not null)
         {
-            summary = work.GetAwaiter().GetResult();
-            if (writer is not null)
+            try
             {
                 writer.CompleteAsync().GetAwaiter().GetResult();
                 store!.ApplyRetention(config.Store.MaxAge, config.Store.MaxAlertsPerFamily, summary.LastPacketNs / 1_000_000_000);
             }
-        }
-        catch (Exception e) when (e is System.Threading.Channels.ChannelClosedException or Microsoft.Data.Sqlite.SqliteException or IOException or ObjectDisposedException)
-        {
-            // The store failed under the analysis (disk full, file removed...): the alerts it did not take are lost to it.
-            env.Fail($"{dbPath}: writing alerts to the store failed after {writer?.Written} alerts: {(e.InnerException ?? e).Message}");
-            return ExitCodes.UsageOrConfig;
+            catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or IOException)
+            {
+                // The store failed under the analysis (disk full, file removed...): the alerts it did not take are lost
+                // to it, but not to the output, which still comes first.
+                storeFailure = $"{dbPath}: writing alerts to the store failed after {writer.Written} alerts: {e.Message}";
+            }
         }
         var delivery = queue is null ? null : NotificationRun.Deliver(host, request.NotifyTimeout);
         host.StopAsync().GetAwaiter().GetResult();
 
         WriteResults(env, request.Format, request.Quiet ? null : AlertWriter.InEventOrder(collected), summary, request.NoStore ? null : dbPath, delivery);
+        if (storeFailure is not null)
+        {
+            env.Fail(storeFailure);
+            return exit == ExitCodes.Ok ? ExitCodes.UsageOrConfig : exit;
+        }
         return exit == ExitCodes.Ok && delivery is { Drained: false } ? ExitCodes.Undelivered : exit;
     }
 
@@ -234,7 +231,7 @@ public static class AnalysisRun
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Logging.AddProvider(new TextWriterLoggerProvider(env.Error));
         builder.Logging.SetMinimumLevel(verbose ? LogLevel.Information : LogLevel.Warning);
-        builder.Services.AddSingleton(AlertTypeCatalog.Discover(typeof(Check).Assembly, typeof(SystemAlerts).Assembly));
+        builder.Services.AddSingleton(StoredAlertTypes.Discover());
         if (dbPath is not null)
         {
             builder.Services.AddSingleton<IAlertStore>(sp => new SqliteAlertStore(dbPath, sp.GetRequiredService<AlertTypeCatalog>()));

@@ -3,7 +3,6 @@ using Spectre.Console;
 using Tocsin.Alerts;
 using Tocsin.Checks;
 using Tocsin.Cli.Output;
-using Tocsin.Config;
 
 namespace Tocsin.Cli.Commands;
 
@@ -13,19 +12,8 @@ public static class ChecksCommand
     public static int List(string? configPath, OutputFormat format, CliEnvironment env)
     {
         var catalog = CheckCatalog.Discover();
-        if (configPath is not null)
-        {
-            try
-            {
-                ConfigLoader.Load(configPath, catalog);
-            }
-            catch (ConfigException e)
-            {
-                foreach (var error in e.Errors)
-                    env.Fail(error.ToString());
-                return ExitCodes.UsageOrConfig;
-            }
-        }
+        if (configPath is not null && ConfigFile.Load(configPath, catalog, env) is null)
+            return ExitCodes.UsageOrConfig;
         var checks = catalog.All.OrderBy(c => c.Entity).ThenBy(c => c.Key, StringComparer.Ordinal).ToList();
         if (format == OutputFormat.Table)
         {

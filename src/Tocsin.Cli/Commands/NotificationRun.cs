@@ -26,9 +26,12 @@ public static class NotificationRun
         CustomParser = result =>
         {
             var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
-            if (Durations.TryParse(text, out var d) && d > TimeSpan.Zero)
+            if (!Durations.TryParse(text, out var d, out var error))
+                result.AddError($"{name}: {error}");
+            else if (d <= TimeSpan.Zero)
+                result.AddError($"{name}: must be longer than zero, got '{text}'");
+            else
                 return d;
-            result.AddError($"{name}: expected a duration such as 30s or 5m, got '{text}'");
             return default;
         },
     };

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Spectre.Console;
+using Tocsin.Alerts;
 using Tocsin.Checks;
 using Tocsin.Cli.Output;
 using Tocsin.Config;
@@ -17,11 +18,10 @@ public static class RecipientsCommand
     {
         Option<string> Config() => new("--config", "-c") { Description = "configuration file (tocsin.yaml) defining endpoints and recipients", Required = true };
         Option<string?> Db() => new("--db") { Description = "database holding the queues (default: the config's store.path)" };
-        Option<OutputFormat> Format() => new("--format", "-f") { Description = "output format: table, json or ndjson", DefaultValueFactory = _ => OutputFormat.Table };
 
         var listConfig = Config();
         var listDb = Db();
-        var listFormat = Format();
+        var listFormat = TocsinCli.FormatOption();
         var list = new Command("list", "List endpoints and recipients (secrets masked) with their queue figures") { listConfig, listDb, listFormat };
         list.SetAction(r => List(r.GetValue(listConfig)!, r.GetValue(listDb), r.GetValue(listFormat), env));
 
@@ -34,7 +34,7 @@ public static class RecipientsCommand
         var drainDb = Db();
         var drainTimeout = NotificationRun.TimeoutOption("--timeout", "longest wait for the queues to drain");
         var drainVerbose = new Option<bool>("--verbose", "-v") { Description = "log delivery progress to stderr" };
-        var drainFormat = Format();
+        var drainFormat = TocsinCli.FormatOption();
         var drain = new Command("drain", "Deliver what the recipients' queues hold (after a crash, a timeout or an outage), then print statistics")
         {
             drainConfig, drainDb, drainTimeout, drainVerbose, drainFormat,
@@ -48,7 +48,7 @@ public static class RecipientsCommand
         var requeue = new Command("requeue", "Queue again the alerts a recipient's endpoint rejected (kept as dead letters)") { requeueName, requeueConfig, requeueDb };
         requeue.SetAction(r => Requeue(r.GetValue(requeueConfig)!, r.GetValue(requeueDb), r.GetValue(requeueName)!, env));
 
-        var typesFormat = Format();
+        var typesFormat = TocsinCli.FormatOption();
         var types = new Command("types", "List the endpoint types with their parameters, defaults and which are secret") { typesFormat };
         types.SetAction(r => Types(r.GetValue(typesFormat), env));
 
@@ -170,7 +170,7 @@ public static class RecipientsCommand
         foreach (var e in n.Endpoints)
             endpoints.AddRow(Markup.Escape(e.Name), e.Type.Key, Markup.Escape(Parameters(e.Parameters)));
         env.OutConsole.Write(endpoints);
-        var recipients = new Table { Border = TableBorder.Simple, Title = new TableTitle($"Recipients (queues in {db})") };
+        var recipients = new Table { Border = TableBorder.Simple, Title = new TableTitle($"Recipients (queues in {Markup.Escape(db)})") };
         foreach (var column in new[] { "Recipient", "Endpoint", "Filter", "Parameters", "Queued", "Delivered", "Retries", "Dropped", "Failed", "Last success", "Last error" })
             recipients.AddColumn(column);
         foreach (var r in n.Recipients)
@@ -250,19 +250,7 @@ public static class RecipientsCommand
         return ExitCodes.Ok;
     }
 
-    private static TocsinConfig? Load(string configPath, CliEnvironment env)
-    {
-        try
-        {
-            return ConfigLoader.Load(configPath, CheckCatalog.Discover());
-        }
-        catch (ConfigException e)
-        {
-            foreach (var error in e.Errors)
-                env.Fail(error.ToString());
-            return null;
-        }
-    }
+    private static TocsinConfig? Load(string configPath, CliEnvironment env) => ConfigFile.Load(configPath, CheckCatalog.Discover(), env);
 
     private static RecipientConfig? Find(TocsinConfig config, string configPath, string name, CliEnvironment env)
     {
@@ -287,16 +275,17 @@ public static class RecipientsCommand
     public static string Filter(RecipientConfig r)
     {
         var f = r.Filter;
-        var parts = new List<string> { "severity ≥ " + f.MinSeverity.ToString().ToLowerInvariant() };
+        // The names the config file takes (ids_ips), so a filter shown can be copied into it.
+        var parts = new List<string> { "severity ≥ " + f.MinSeverity.Name() };
         if (f.Categories is { } c)
-            parts.Add("categories " + string.Join(", ", c.Select(x => x.ToString().ToLowerInvariant()).Order()));
+            parts.Add("categories " + string.Join(", ", c.Select(x => x.Name()).Order()));
         if (f.Entities is { } e)
-            parts.Add("entities " + string.Join(", ", e.Select(x => x.ToString().ToLowerInvariant()).Order()));
+            parts.Add("entities " + string.Join(", ", e.Select(x => x.Name()).Order()));
         if (f.AlertTypes is { } t)
             parts.Add("alert ids " + string.Join(", ", t.Select(x => $"{x.Space.ToString().ToLowerInvariant()}:{x.Id}").Order()));
         var actions = r.Endpoint.Type.Actions(r.Parameters) is { } narrowed ? f.Actions.Intersect(narrowed) : f.Actions;
         if (actions.Count() < RecipientFilter.AllActions.Count)
-            parts.Add("actions " + string.Join(", ", actions.Select(a => a.ToString().ToLowerInvariant()).Order()));
+            parts.Add("actions " + string.Join(", ", actions.Select(a => a.Name()).Order()));
         if (f.SilenceDuplicates > TimeSpan.Zero)
             parts.Add("silence duplicates " + Durations.Format(f.SilenceDuplicates));
         return string.Join("; ", parts);

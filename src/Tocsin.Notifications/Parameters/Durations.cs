@@ -5,9 +5,12 @@ namespace Tocsin.Notifications;
 /// <summary>Durations as the config file writes them: seconds, or a number with ms, s, m, h or d.</summary>
 public static class Durations
 {
-    public static bool TryParse(string text, out TimeSpan duration)
+    /// <summary>Reads <paramref name="text"/>; false with <paramref name="error"/> saying why (wrong form, not a finite
+    /// number, negative, or beyond <see cref="TimeSpan.MaxValue"/>) so the caller can name the setting.</summary>
+    public static bool TryParse(string text, out TimeSpan duration, out string error)
     {
         duration = default;
+        error = "";
         var t = text.Trim();
         double factor = 1;
         if (t.EndsWith("ms", StringComparison.OrdinalIgnoreCase))
@@ -27,10 +30,18 @@ public static class Durations
             };
             t = t[..^1];
         }
-        if (factor < 0 || !double.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture, out var n) || n < 0 || double.IsInfinity(n))
-            return false;
-        duration = TimeSpan.FromSeconds(n * factor);
-        return true;
+        if (factor < 0 || !double.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture, out var n))
+            error = $"expected a duration such as 30s, 5m, 2h or 365d, got '{text}'";
+        // double.TryParse takes "NaN" and "Infinity", which TimeSpan cannot hold.
+        else if (!double.IsFinite(n))
+            error = $"'{text}' is not a finite duration";
+        else if (n < 0)
+            error = $"must not be negative, got '{text}'";
+        else if (n * factor >= TimeSpan.MaxValue.TotalSeconds)
+            error = $"'{text}' is longer than the longest duration, {Format(TimeSpan.FromDays(Math.Floor(TimeSpan.MaxValue.TotalDays)))}";
+        else
+            duration = TimeSpan.FromSeconds(n * factor);
+        return error.Length == 0;
     }
 
     /// <summary>Short text in the largest whole unit: 250ms, 90s, 5m, 1h, 365d.</summary>

@@ -272,8 +272,8 @@ public sealed class DurationParameter(string name, string description, TimeSpan 
 
     protected override string? ParseText(string text, ParameterContext context, out TimeSpan value)
     {
-        if (!Durations.TryParse(text, out value))
-            return $"expected a duration such as 500ms, 5s, 2m or 1h, got '{text}'";
+        if (!Durations.TryParse(text, out value, out var error))
+            return error;
         if (value < min || value > max)
             return $"must be between {Durations.Format(min)} and {Durations.Format(max)}, got {Durations.Format(value)}";
         return null;
