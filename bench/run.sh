@@ -95,6 +95,7 @@ read -r bare2_pps bare2_rss _ < <(tocsin_run "$capture" --workers 2 --config "$n
 read -r ndpi_pps ndpi_rss < <(ndpi_run "$capture" "$packets")
 read -r large1_pps large1_rss large_packets < <(tocsin_run "$large_capture" --workers 1 --config "$ndpi_config" --no-store)
 read -r large2_pps large2_rss _ < <(tocsin_run "$large_capture" --workers 2 --config "$ndpi_config" --no-store)
+read -r large_stored_pps large_stored_rss _ < <(tocsin_run "$large_capture" --workers 1 --config "$ndpi_config")
 read -r large_ndpi_pps large_ndpi_rss < <(ndpi_run "$large_capture" "$large_packets")
 
 # The store benchmark re-writes the alerts of the last stored nDPI run.
@@ -127,12 +128,13 @@ cpu=$(awk -F: '/model name/{print $2; exit}' /proc/cpuinfo | sed 's/^ *//')
   echo
   echo "Two workers against one: $(ratio "$dpi2_pps" "$dpi1_pps")× with the store, $(ratio "$bare2_pps" "$bare1_pps")× without."
   echo
-  echo "Four times as large: $(basename "$large_capture"), $large_packets packets ($large_copies copies at once), nDPI, --no-store:"
+  echo "Four times as large: $(basename "$large_capture"), $large_packets packets ($large_copies copies at once), nDPI:"
   echo
   echo "| run | packets/s | vs ndpiReader | peak RSS |"
   echo "|---|---:|---:|---:|"
-  echo "| analyze, 1 worker | $(mpps "$large1_pps") | $(ratio "$large1_pps" "$large_ndpi_pps")× | $((large1_rss / 1024)) MB |"
-  echo "| analyze, 2 workers | $(mpps "$large2_pps") | $(ratio "$large2_pps" "$large_ndpi_pps")× | $((large2_rss / 1024)) MB |"
+  echo "| analyze, 1 worker, --no-store | $(mpps "$large1_pps") | $(ratio "$large1_pps" "$large_ndpi_pps")× | $((large1_rss / 1024)) MB |"
+  echo "| analyze, 2 workers, --no-store | $(mpps "$large2_pps") | $(ratio "$large2_pps" "$large_ndpi_pps")× | $((large2_rss / 1024)) MB |"
+  echo "| analyze, 1 worker, store on | $(mpps "$large_stored_pps") | $(ratio "$large_stored_pps" "$large_ndpi_pps")× | $((large_stored_rss / 1024)) MB |"
   echo "| ndpiReader 4.2, 1 thread | $(mpps "$large_ndpi_pps") | 1.00× | $((large_ndpi_rss / 1024)) MB |"
   echo
   echo "Two workers against one on the large capture: $(ratio "$large2_pps" "$large1_pps")×."
