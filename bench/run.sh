@@ -111,31 +111,32 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", a / b}'; }
 mpps() { awk -v a="$1" 'BEGIN{printf "%.2f M", a / 1e6}'; }
 thousands() { awk -v a="$1" 'BEGIN{n = sprintf("%d", a); s = ""; while (length(n) > 3) { s = "," substr(n, length(n) - 2) s; n = substr(n, 1, length(n) - 3) } print n s}'; }
 field() { echo "$1" | grep -o "$2=[0-9.]*" | head -1 | cut -d= -f2; }
+# A packets/s table row: label, packets/s, the reference's packets/s, peak RSS in KiB.
+row() { echo "| $1 | $(mpps "$2") | $(ratio "$2" "$3")× | $(($4 / 1024)) MB |"; }
+header() { echo "| run | packets/s | vs ndpiReader | peak RSS |"; echo "|---|---:|---:|---:|"; }
 cpu=$(awk -F: '/model name/{print $2; exit}' /proc/cpuinfo | sed 's/^ *//')
 
 {
   echo "Capture: $(basename "$capture"), $packets packets ($copies address-rewritten copies of the shared nDPI captures played at once); median of $runs runs; $cpu, $(nproc) cores."
   echo
-  echo "| run | packets/s | vs ndpiReader | peak RSS |"
-  echo "|---|---:|---:|---:|"
-  echo "| analyze --no-dpi, 1 worker, default checks | $(mpps "$plain_pps") | $(ratio "$plain_pps" "$ndpi_pps")× | $((plain_rss / 1024)) MB |"
-  echo "| analyze --no-dpi, 1 worker, every check on (bench/bench.yaml) | $(mpps "$all_pps") | $(ratio "$all_pps" "$ndpi_pps")× | $((all_rss / 1024)) MB |"
-  echo "| analyze with nDPI, 1 worker ($(thousands "$(field "$store" alerts)") alerts stored) | $(mpps "$dpi1_pps") | $(ratio "$dpi1_pps" "$ndpi_pps")× | $((dpi1_rss / 1024)) MB |"
-  echo "| analyze with nDPI, 2 workers | $(mpps "$dpi2_pps") | $(ratio "$dpi2_pps" "$ndpi_pps")× | $((dpi2_rss / 1024)) MB |"
-  echo "| analyze with nDPI, 1 worker, --no-store | $(mpps "$bare1_pps") | $(ratio "$bare1_pps" "$ndpi_pps")× | $((bare1_rss / 1024)) MB |"
-  echo "| analyze with nDPI, 2 workers, --no-store | $(mpps "$bare2_pps") | $(ratio "$bare2_pps" "$ndpi_pps")× | $((bare2_rss / 1024)) MB |"
-  echo "| ndpiReader 4.2 (Debian), 1 thread, same list files | $(mpps "$ndpi_pps") | 1.00× | $((ndpi_rss / 1024)) MB |"
+  header
+  row "analyze --no-dpi, 1 worker, default checks" "$plain_pps" "$ndpi_pps" "$plain_rss"
+  row "analyze --no-dpi, 1 worker, every check on (bench/bench.yaml)" "$all_pps" "$ndpi_pps" "$all_rss"
+  row "analyze with nDPI, 1 worker ($(thousands "$(field "$store" alerts)") alerts stored)" "$dpi1_pps" "$ndpi_pps" "$dpi1_rss"
+  row "analyze with nDPI, 2 workers" "$dpi2_pps" "$ndpi_pps" "$dpi2_rss"
+  row "analyze with nDPI, 1 worker, --no-store" "$bare1_pps" "$ndpi_pps" "$bare1_rss"
+  row "analyze with nDPI, 2 workers, --no-store" "$bare2_pps" "$ndpi_pps" "$bare2_rss"
+  row "ndpiReader 4.2 (Debian), 1 thread, same list files" "$ndpi_pps" "$ndpi_pps" "$ndpi_rss"
   echo
   echo "Two workers against one: $(ratio "$dpi2_pps" "$dpi1_pps")× with the store, $(ratio "$bare2_pps" "$bare1_pps")× without."
   echo
   echo "Four times as large: $(basename "$large_capture"), $large_packets packets ($large_copies copies at once), nDPI:"
   echo
-  echo "| run | packets/s | vs ndpiReader | peak RSS |"
-  echo "|---|---:|---:|---:|"
-  echo "| analyze, 1 worker, --no-store | $(mpps "$large1_pps") | $(ratio "$large1_pps" "$large_ndpi_pps")× | $((large1_rss / 1024)) MB |"
-  echo "| analyze, 2 workers, --no-store | $(mpps "$large2_pps") | $(ratio "$large2_pps" "$large_ndpi_pps")× | $((large2_rss / 1024)) MB |"
-  echo "| analyze, 1 worker, store on | $(mpps "$large_stored_pps") | $(ratio "$large_stored_pps" "$large_ndpi_pps")× | $((large_stored_rss / 1024)) MB |"
-  echo "| ndpiReader 4.2, 1 thread | $(mpps "$large_ndpi_pps") | 1.00× | $((large_ndpi_rss / 1024)) MB |"
+  header
+  row "analyze, 1 worker, --no-store" "$large1_pps" "$large_ndpi_pps" "$large1_rss"
+  row "analyze, 2 workers, --no-store" "$large2_pps" "$large_ndpi_pps" "$large2_rss"
+  row "analyze, 1 worker, store on" "$large_stored_pps" "$large_ndpi_pps" "$large_stored_rss"
+  row "ndpiReader 4.2, 1 thread" "$large_ndpi_pps" "$large_ndpi_pps" "$large_ndpi_rss"
   echo
   echo "Two workers against one on the large capture: $(ratio "$large2_pps" "$large1_pps")×."
   echo
