@@ -27,5 +27,8 @@ public sealed record AnalysisSummary
     public required TimeSpan Elapsed { get; init; }
     public int Workers { get; init; } = 1;
 
+    /// <summary>Flows each worker tracked: how evenly the host pairs spread.</summary>
+    public IReadOnlyList<long> FlowsPerWorker { get; init; } = [];
+
     public double PacketsPerSecond => Elapsed.TotalSeconds > 0 ? Packets / Elapsed.TotalSeconds : 0;
 }

@@ -270,6 +270,7 @@ public sealed class Analyzer
             LastPacketNs = end,
             Elapsed = elapsed.Elapsed,
             Workers = workers.Length,
+            FlowsPerWorker = [.. workers.Select(w => w.Traffic.Interface.Flows)],
         };
         return summary;
     }

@@ -278,7 +278,14 @@ public class AnalyzeCommandTests : IDisposable
         static string AlertsOf(string json) => JsonDocument.Parse(json).RootElement.GetProperty("alerts").GetRawText();
         var one = Run("1");
         Assert.True(JsonDocument.Parse(one).RootElement.GetProperty("alerts").GetArrayLength() > 10);
-        Assert.Equal(AlertsOf(one), AlertsOf(Run("3")));
+        var three = Run("3");
+        Assert.Equal(AlertsOf(one), AlertsOf(three));
+        // The summary says how the flows spread: every worker's share adds up to the total.
+        var summary = JsonDocument.Parse(three).RootElement.GetProperty("summary");
+        Assert.Equal(3, summary.GetProperty("workers").GetInt32());
+        var shares = summary.GetProperty("flows_per_worker").EnumerateArray().Select(e => e.GetInt64()).ToList();
+        Assert.Equal(3, shares.Count);
+        Assert.Equal(summary.GetProperty("flows").GetInt64(), shares.Sum());
         Assert.Equal(1, CliRunner.Run("analyze", SharedData.NdpiPcap("skype.pcap"), "--workers", "0").Exit);
     }
 }

@@ -38,6 +38,8 @@ public static class SummaryWriter
             Row("Capture error", e.ToString());
         Row("Alerts", N(s.Alerts.Sum(a => a.Count)) + " events" + (s.EngagedAtEnd.Count > 0 ? $", {s.EngagedAtEnd.Count} still engaged at the end of the capture" : ""));
         Row("Elapsed", $"{s.Elapsed.TotalSeconds.ToString("0.000", CultureInfo.InvariantCulture)} s, {N((long)s.PacketsPerSecond)} packets/s");
+        if (s.Workers > 1)
+            Row("Workers", $"{s.Workers}, flows each: {string.Join(" / ", s.FlowsPerWorker.Select(N))}");
         console.Write(new Rule("Summary").LeftJustified());
         console.Write(grid);
 
@@ -115,6 +117,11 @@ public static class SummaryWriter
         w.WriteEndArray();
         w.WriteNumber("elapsed_seconds", Math.Round(s.Elapsed.TotalSeconds, 3));
         w.WriteNumber("packets_per_second", Math.Round(s.PacketsPerSecond));
+        w.WriteNumber("workers", s.Workers);
+        w.WriteStartArray("flows_per_worker");
+        foreach (var flows in s.FlowsPerWorker)
+            w.WriteNumberValue(flows);
+        w.WriteEndArray();
         w.WriteEndObject();
     }
 
