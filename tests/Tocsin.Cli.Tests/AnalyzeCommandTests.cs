@@ -270,6 +270,25 @@ public class AnalyzeCommandTests : IDisposable
         Assert.Contains("localhost", table, StringComparison.Ordinal);
     }
 
+    /// <summary>A pipe can be read once: several workers would split its bytes, so it is read by one.</summary>
+    [Fact]
+    public async Task A_capture_from_a_pipe_is_read_whole_with_several_workers()
+    {
+        var fifo = dir.File("capture.fifo");
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", fifo))
+            mkfifo.WaitForExit();
+        var capture = SharedData.NdpiPcap("synscan.pcap");
+        var writer = Task.Run(() => File.WriteAllBytes(fifo, File.ReadAllBytes(capture)));
+        var piped = CliRunner.Run("analyze", fifo, "-c", ScanConfig(), "-f", "json", "--workers", "2", "--db", dir.File("p.db"), "--no-dpi");
+        await writer;
+        var file = CliRunner.Run("analyze", capture, "-c", ScanConfig(), "-f", "json", "--workers", "2", "--db", dir.File("f.db"), "--no-dpi");
+        Assert.Equal(0, piped.Exit);
+        var (a, b) = (JsonDocument.Parse(piped.Out).RootElement, JsonDocument.Parse(file.Out).RootElement);
+        Assert.Equal(b.GetProperty("summary").GetProperty("packets").GetInt64(), a.GetProperty("summary").GetProperty("packets").GetInt64());
+        Assert.Equal(1, a.GetProperty("summary").GetProperty("workers").GetInt32());
+        Assert.Equal(b.GetProperty("alerts").GetRawText(), a.GetProperty("alerts").GetRawText());
+    }
+
     [Fact]
     public void Workers_do_not_change_the_output()
     {

@@ -151,7 +151,7 @@ public static class AnalysisRun
             LocalNetworks = localNetworks,
             Decoder = new DecoderOptions { DecapsulateTeredo = config.DecapsulateTeredo },
             Interface = new InterfaceInfo(0, string.Join(",", request.Captures.Select(Path.GetFileName))),
-            Workers = request.Workers ?? config.Workers ?? Environment.ProcessorCount,
+            Workers = WorkersFor(request.Captures, request.Workers ?? config.Workers ?? Environment.ProcessorCount),
         };
         Analyzer analyzer;
         try
@@ -221,6 +221,14 @@ public static class AnalysisRun
         }
         return exit == ExitCodes.Ok && delivery is { Drained: false } ? ExitCodes.Undelivered : exit;
     }
+
+    /// <summary>
+    /// Every worker opens and reads the captures itself, which a pipe (a FIFO, /dev/stdin from a pipe) does not allow:
+    /// its bytes would be shared out between the readers. A pipe reports no size, as an empty file does (which fails
+    /// the same way with one reader), so a capture of size 0 gets one worker.
+    /// </summary>
+    private static int WorkersFor(IEnumerable<string> captures, int workers) =>
+        workers > 1 && captures.Any(path => new FileInfo(path).Length == 0) ? 1 : workers;
 
     private static string StoredLine(string? dbPath) => dbPath is null ? "Alerts not stored (--no-store)" : $"Alerts stored in {dbPath}";
 
