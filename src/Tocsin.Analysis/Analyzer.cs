@@ -48,7 +48,11 @@ public sealed class Analyzer
         workers = [.. Enumerable.Range(0, options.Workers).Select(i => new Worker(i, options.Workers, options, networks, checkList, engine,
             inspectors?.Invoke() ?? NoInspection.Instance, single ? periodic.HostRemoved : null, WorkerTick))];
         if (!single)
+        {
             mergedHosts = new HostTable(traffic.MaxHosts, networks);
+            foreach (var w in workers)
+                w.Traffic.Hosts.TrackChanges = true;
+        }
     }
 
     /// <summary>Decoding of every packet so far (every worker decodes them all; the first one's count is reported).</summary>
@@ -194,16 +198,10 @@ public sealed class Analyzer
     {
         if (Single)
             return workers[0].Traffic.Hosts.All;
-        var merged = mergedHosts!;
-        merged.ResetActiveFlows();
         foreach (var w in workers)
-        {
-            foreach (var host in w.Traffic.Hosts.All)
-                merged.Absorb(host, lastMergeNs);
-            w.Traffic.Hosts.RemoveInactive();
-        }
+            mergedHosts!.AbsorbChanges(w.Traffic.Hosts, lastMergeNs);
         lastMergeNs = periodic.NowNs;
-        return merged.All;
+        return mergedHosts!.All;
     }
 
     private void RunThresholds(Granularity g, bool partial)

@@ -135,6 +135,13 @@ public sealed class Host
 
     public int ActiveFlows => ActiveFlowsAsClient + ActiveFlowsAsServer;
 
+    /// <summary>A worker's host: its active flows as the merged table last counted them, and whether it changed since.</summary>
+    internal int MergedFlowsAsClient;
+
+    internal int MergedFlowsAsServer;
+
+    internal bool Changed;
+
     /// <summary>Counters of the current host-check interval.</summary>
     public HostInterval Interval;
 

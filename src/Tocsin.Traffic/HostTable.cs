@@ -7,6 +7,7 @@ public sealed class HostTable
 {
     private readonly Dictionary<HostKey, Host> hosts = [];
     private readonly LocalNetworks localNetworks;
+    private readonly List<Host> changed = [];
 
     public HostTable(int maxHosts, LocalNetworks localNetworks)
     {
@@ -27,6 +28,22 @@ public sealed class HostTable
     public long Refused { get; private set; }
 
     public IEnumerable<Host> All => hosts.Values;
+
+    /// <summary>
+    /// Keep a list of the hosts whose counters or active flows change (a worker's table, merged every minute):
+    /// the merge then visits those alone, not every host with a flow still open.
+    /// </summary>
+    public bool TrackChanges { get; set; }
+
+    /// <summary>Notes that a host's counters or active flows changed since the last merge.</summary>
+    internal void Changed(Host host)
+    {
+        if (TrackChanges && !host.Changed)
+        {
+            host.Changed = true;
+            changed.Add(host);
+        }
+    }
 
     public Host? Find(HostKey key) => hosts.GetValueOrDefault(key);
 
@@ -81,8 +98,24 @@ public sealed class HostTable
     }
 
     /// <summary>
-    /// Folds one worker's host into this table, the merged view of several workers: its interval (when it had
-    /// packets since <paramref name="sinceNs"/>) and its active flows. The worker's host starts a new interval.
+    /// Folds the hosts a worker's table changed since the last merge into this table, the merged view of several
+    /// workers, then drops from the worker's table those left without active flows (this table remembers them).
+    /// </summary>
+    public void AbsorbChanges(HostTable worker, long sinceNs)
+    {
+        foreach (var host in worker.changed)
+        {
+            Absorb(host, sinceNs);
+            host.Changed = false;
+            if (host.ActiveFlows == 0)
+                worker.hosts.Remove(host.Key);
+        }
+        worker.changed.Clear();
+    }
+
+    /// <summary>
+    /// Folds one worker's host into this table: its interval (when it had packets since <paramref name="sinceNs"/>)
+    /// and the change in its active flows since it was last folded in. The worker's host starts a new interval.
     /// A new host is refused (and counted) when the table is full; its interval is dropped all the same, as the
     /// packets of a refused flow are, so that it does not pile up for a later merge.
     /// </summary>
@@ -109,25 +142,10 @@ public sealed class HostTable
             merged.LastSeenNs = Math.Max(merged.LastSeenNs, other.LastSeenNs);
             other.StartInterval();
         }
-        merged.ActiveFlowsAsClient += other.ActiveFlowsAsClient;
-        merged.ActiveFlowsAsServer += other.ActiveFlowsAsServer;
-    }
-
-    /// <summary>Zeroes every host's active flows before the workers' counts are absorbed again.</summary>
-    public void ResetActiveFlows()
-    {
-        foreach (var host in hosts.Values)
-            host.ActiveFlowsAsClient = host.ActiveFlowsAsServer = 0;
-    }
-
-    /// <summary>Drops hosts without active flows, silently: a worker's hosts once absorbed into the merged table.</summary>
-    public void RemoveInactive()
-    {
-        foreach (var (key, host) in hosts)
-        {
-            if (host.ActiveFlows == 0)
-                hosts.Remove(key);
-        }
+        merged.ActiveFlowsAsClient += other.ActiveFlowsAsClient - other.MergedFlowsAsClient;
+        merged.ActiveFlowsAsServer += other.ActiveFlowsAsServer - other.MergedFlowsAsServer;
+        other.MergedFlowsAsClient = other.ActiveFlowsAsClient;
+        other.MergedFlowsAsServer = other.ActiveFlowsAsServer;
     }
 
     public void RemoveAll(Action<Host> onRemoved)

@@ -117,6 +117,8 @@ public sealed class TrafficTracker
         flow.Server = server;
         flow.NextPeriodicNs = NowNs + periodicNs;
 
+        Hosts.Changed(client);
+        Hosts.Changed(server);
         client.ActiveFlowsAsClient++;
         client.Interval.Counts.FlowsAsClient++;
         client.Interval.NewFlowsAsClientRate.Add(NowNs);
@@ -177,6 +179,8 @@ public sealed class TrafficTracker
         received.PacketsReceived++;
         received.BytesReceived += wire;
         receiver.LastSeenNs = now;
+        Hosts.Changed(sender);
+        Hosts.Changed(receiver);
 
         Interface.Packets++;
         Interface.Bytes += wire;
@@ -368,6 +372,8 @@ public sealed class TrafficTracker
         inspector.Release(flow);
         flow.Client.ActiveFlowsAsClient--;
         flow.Server.ActiveFlowsAsServer--;
+        Hosts.Changed(flow.Client);
+        Hosts.Changed(flow.Server);
         FlowsEnded++;
         Flows.Remove(flow);
     }

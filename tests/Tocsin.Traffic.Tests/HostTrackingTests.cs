@@ -176,6 +176,36 @@ public class HostTrackingTests
         Assert.Equal(0, worker.Tracker.Hosts.Find(new HostKey(Local2, 0))!.Interval.Counts.PacketsSent);
     }
 
+    /// <summary>
+    /// The merge folds only the hosts a worker changed, with the change in their active flows: a quiet host with an
+    /// open flow keeps its count, an ended flow lowers it, and a host left without flows leaves the worker's table.
+    /// </summary>
+    [Fact]
+    public void The_merge_folds_changed_hosts_and_their_active_flow_changes()
+    {
+        var worker = new TrafficHarness();
+        worker.Tracker.Hosts.TrackChanges = true;
+        var merged = new HostTable(100, LocalNetworks.None);
+        worker.Send(0, Udp(Local1, 1000, Remote, 53));
+        worker.Send(0, Udp(Local2, 1000, Remote, 53));
+        merged.AbsorbChanges(worker.Tracker.Hosts, TrafficHarness.Start);
+        Assert.Equal(2, merged.Find(new HostKey(Remote, 0))!.ActiveFlowsAsServer);
+
+        worker.Send(100, Udp(Local1, 1000, Remote, 53));   // Local2's flow idles out; Local1's goes on
+        worker.Tracker.ExpireFlows(TrafficHarness.At(200));
+        worker.Send(201, Udp(Local1, 1000, Remote, 53));
+        merged.AbsorbChanges(worker.Tracker.Hosts, TrafficHarness.At(60));
+        Assert.Equal(1, merged.Find(new HostKey(Remote, 0))!.ActiveFlowsAsServer);
+        Assert.Equal(1, merged.Find(new HostKey(Local1, 0))!.ActiveFlowsAsClient);
+        Assert.Equal(0, merged.Find(new HostKey(Local2, 0))!.ActiveFlowsAsClient);
+        Assert.Null(worker.Tracker.Hosts.Find(new HostKey(Local2, 0)));
+
+        // Nothing changed since: a second merge counts nothing twice.
+        merged.AbsorbChanges(worker.Tracker.Hosts, TrafficHarness.At(202));
+        Assert.Equal(1, merged.Find(new HostKey(Remote, 0))!.ActiveFlowsAsServer);
+        Assert.Equal(3, merged.Find(new HostKey(Local1, 0))!.Totals.PacketsSent);
+    }
+
     [Fact]
     public void Interface_and_network_counters_split_ingress_egress_and_inner()
     {
