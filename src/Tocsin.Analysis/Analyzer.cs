@@ -79,7 +79,7 @@ public sealed class Analyzer
         long length = 0;
         try
         {
-            error = Single ? ReadAlone(open, cancellation, out length) : ReadInParallel(open, cancellation, out length);
+            error = ReadEverywhere(open, cancellation, out length);
         }
         finally
         {
@@ -91,24 +91,11 @@ public sealed class Analyzer
         return new CaptureRun(workers[0].Packets - before, error);
     }
 
-    private CaptureError? ReadAlone(Func<ICaptureReader> open, CancellationToken cancellation, out long length)
-    {
-        using var reader = open();
-        try
-        {
-            return workers[0].Read(reader, cancellation);
-        }
-        finally
-        {
-            length = reader.Position;
-        }
-    }
-
     /// <summary>
-    /// Worker 0 reads on the calling thread, the others on threads of their own. A failing worker cancels the
-    /// others (which may be waiting for it at the barrier) and its error is rethrown here.
+    /// Worker 0 reads on the calling thread, the others (if any) on threads of their own. A failing worker cancels
+    /// the others (which may be waiting for it at the barrier) and its error is rethrown here.
     /// </summary>
-    private CaptureError? ReadInParallel(Func<ICaptureReader> open, CancellationToken cancellation, out long length)
+    private CaptureError? ReadEverywhere(Func<ICaptureReader> open, CancellationToken cancellation, out long length)
     {
         using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         using var phases = new Barrier(workers.Length, _ => PeriodicTick(tickNs, tickEnding));
