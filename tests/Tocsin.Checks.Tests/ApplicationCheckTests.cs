@@ -165,6 +165,24 @@ public class ApplicationCheckTests
         Assert.Equal(3, s.Events.Count);
     }
 
+    /// <summary>As ntopng: a contact alert needs a local host on one end and the blacklisted host remote on the other.</summary>
+    [Fact]
+    public void Blacklisted_contacts_are_between_a_remote_blacklisted_host_and_a_local_one()
+    {
+        using var dir = new TempDirectory();
+        var list = dir.File("bad.txt");
+        File.WriteAllText(list, "203.0.113.66\n198.51.100.7\n192.168.1.99\n");
+        var s = With([]).Local("192.168.0.0/16").Enable("blacklisted_client_contact", ("lists", list))
+            .Enable("blacklisted_server_contact", ("lists", list))
+            .At(0, Tcp(IpAddr.Parse("203.0.113.66"), 40001, Client, 22, TcpFlags.Syn))              // remote bad -> local: client contact
+            .At(1, Tcp(Client, 40002, IpAddr.Parse("198.51.100.7"), 80, TcpFlags.Syn))              // local -> remote bad: server contact
+            .At(2, Tcp(IpAddr.Parse("192.168.1.99"), 40003, Google, 443, TcpFlags.Syn))             // local bad -> remote: neither
+            .At(3, Tcp(IpAddr.Parse("203.0.113.66"), 40004, IpAddr.Parse("198.51.100.7"), 80, TcpFlags.Syn)) // remote -> remote: neither
+            .Run();
+        Assert.Equal("203.0.113.66>192.168.1.10", Assert.Single(s.Of("blacklisted_client_contact")) is { Flow: { } f } ? $"{f.CliIp}>{f.SrvIp}" : "");
+        Assert.Equal("192.168.1.10>198.51.100.7", Assert.Single(s.Of("blacklisted_server_contact")) is { Flow: { } g } ? $"{g.CliIp}>{g.SrvIp}" : "");
+    }
+
     [Fact]
     public void A_bad_list_line_is_reported_with_its_file_and_line()
     {

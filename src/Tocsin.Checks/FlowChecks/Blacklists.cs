@@ -12,6 +12,13 @@ public abstract class BlacklistCheck : FlowCheck
     protected AddressAndDomainList Blacklist => lists.Value;
 
     public override bool EnabledByDefault => true;
+
+    /// <summary>
+    /// ntopng's contact alerts are about a local host meeting a remote blacklisted one. Without local networks
+    /// nothing is known to be local, and every contact counts.
+    /// </summary>
+    protected static bool RemoteMeetsLocal(FlowCheckContext ctx, Host blacklisted, Host other) =>
+        ctx.LocalNetworks.Count == 0 || (!blacklisted.IsLocal && other.IsLocal);
 }
 
 /// <summary>The flow's host name (SNI, HTTP Host, DNS query) is in a blacklisted domain.</summary>
@@ -34,40 +41,40 @@ public sealed class BlacklistedFlow : BlacklistCheck
     }
 }
 
-/// <summary>A blacklisted host opens a connection.</summary>
+/// <summary>A remote blacklisted host opens a connection to a local one.</summary>
 public sealed class BlacklistedClientContact : BlacklistCheck
 {
     public static readonly AlertType Alert = AlertType.Flow(9, "blacklisted_client_contact", "Blacklisted Client Contact", AlertCategory.Security, Scores.Warning);
 
     public override string Key => "blacklisted_client_contact";
     public override string Title => "Blacklisted Client Contact";
-    public override string Description => "A blacklisted client contacts a host";
+    public override string Description => "A remote blacklisted client contacts a local host";
     public override AlertType AlertType => Alert;
     public override int ClientScorePercent => 90;
 
     public override void ProtocolDetected(FlowCheckContext ctx, Flow flow)
     {
-        if (!Blacklist.Contains(flow.ClientIp))
+        if (!Blacklist.Contains(flow.ClientIp) || !RemoteMeetsLocal(ctx, flow.Client, flow.Server))
             return;
         ctx.Raise(flow, $"Blacklisted client {flow.ClientIp} contacted {flow.ServerIp}",
             new JsonObject { ["cli_blacklisted"] = true }, FlowRoles.ClientAttacker | FlowRoles.ServerVictim);
     }
 }
 
-/// <summary>A host contacts a blacklisted server.</summary>
+/// <summary>A local host contacts a remote blacklisted server.</summary>
 public sealed class BlacklistedServerContact : BlacklistCheck
 {
     public static readonly AlertType Alert = AlertType.Flow(13, "blacklisted_server_contact", "Blacklisted Server Contact", AlertCategory.Security, Scores.Critical);
 
     public override string Key => "blacklisted_server_contact";
     public override string Title => "Blacklisted Server Contact";
-    public override string Description => "A host contacts a blacklisted server";
+    public override string Description => "A local host contacts a remote blacklisted server";
     public override AlertType AlertType => Alert;
     public override int ClientScorePercent => 90;
 
     public override void ProtocolDetected(FlowCheckContext ctx, Flow flow)
     {
-        if (!Blacklist.Contains(flow.ServerIp))
+        if (!Blacklist.Contains(flow.ServerIp) || !RemoteMeetsLocal(ctx, flow.Server, flow.Client))
             return;
         ctx.Raise(flow, $"{flow.ClientIp} contacted blacklisted server {flow.ServerIp}",
             new JsonObject { ["srv_blacklisted"] = true }, FlowRoles.ClientVictim | FlowRoles.ServerAttacker);
