@@ -289,6 +289,35 @@ public class AnalyzeCommandTests : IDisposable
         Assert.Equal(b.GetProperty("alerts").GetRawText(), a.GetProperty("alerts").GetRawText());
     }
 
+    /// <summary>/dev/stdin is a link to the pipe: followed, it is not a regular file, and one worker reads it.</summary>
+    [Fact]
+    public async Task A_capture_piped_to_dev_stdin_is_read_whole_with_several_workers()
+    {
+        // The CLI built beside this test assembly (artifacts/bin/<project>/<configuration>/).
+        var configuration = Path.GetFileName(Path.GetDirectoryName(typeof(AnalyzeCommandTests).Assembly.Location)!);
+        var cli = Path.Combine(SharedData.RepoRoot, "artifacts", "bin", "Tocsin.Cli", configuration, "tocsin.dll");
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet")
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var arg in new[] { cli, "analyze", "/dev/stdin", "-c", ScanConfig(), "-f", "json", "--workers", "2", "--db", dir.File("s.db"), "--no-dpi" })
+            start.ArgumentList.Add(arg);
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        await process.StandardInput.BaseStream.WriteAsync(await File.ReadAllBytesAsync(SharedData.NdpiPcap("synscan.pcap")));
+        process.StandardInput.Close();
+        await process.WaitForExitAsync();
+        Assert.True(process.ExitCode == 0, await errors);
+        var summary = JsonDocument.Parse(await output).RootElement.GetProperty("summary");
+        Assert.Equal(1, summary.GetProperty("workers").GetInt32());
+        var file = CliRunner.Run("analyze", SharedData.NdpiPcap("synscan.pcap"), "-c", ScanConfig(), "-f", "json", "--db", dir.File("f.db"), "--no-dpi");
+        Assert.Equal(JsonDocument.Parse(file.Out).RootElement.GetProperty("summary").GetProperty("packets").GetInt64(),
+            summary.GetProperty("packets").GetInt64());
+    }
+
     [Fact]
     public void Workers_do_not_change_the_output()
     {

@@ -223,12 +223,26 @@ public static class AnalysisRun
     }
 
     /// <summary>
-    /// Every worker opens and reads the captures itself, which a pipe (a FIFO, /dev/stdin from a pipe) does not allow:
-    /// its bytes would be shared out between the readers. A pipe reports no size, as an empty file does (which fails
-    /// the same way with one reader), so a capture of size 0 gets one worker.
+    /// Every worker opens and reads the captures itself, which a pipe (a FIFO, /dev/stdin fed by a pipe) does not
+    /// allow: its bytes would be shared out between the readers. So any capture that is not a regular file with
+    /// bytes in it, once its links are followed (/dev/stdin is one), makes the analysis use one worker.
     /// </summary>
     private static int WorkersFor(IEnumerable<string> captures, int workers) =>
-        workers > 1 && captures.Any(path => new FileInfo(path).Length == 0) ? 1 : workers;
+        workers > 1 && !captures.All(IsRegularFile) ? 1 : workers;
+
+    private static bool IsRegularFile(string path)
+    {
+        try
+        {
+            var info = new FileInfo(path);
+            // A pipe's link (/proc/self/fd/0 -> "pipe:[1234]") leads nowhere on disk; a FIFO has no size.
+            return (info.LinkTarget is null ? info : info.ResolveLinkTarget(returnFinalTarget: true)) is FileInfo { Exists: true, Length: > 0 };
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
 
     private static string StoredLine(string? dbPath) => dbPath is null ? "Alerts not stored (--no-store)" : $"Alerts stored in {dbPath}";
 
