@@ -11,9 +11,10 @@ namespace Tocsin.Analysis;
 /// <summary>
 /// The offline pipeline: capture → decode → flows and hosts → checks → alert engine, on the capture's own clock.
 /// Feed it captures in order with <see cref="Run"/>, then <see cref="Close"/> it once.
-/// With several workers, each reads the whole capture on its own thread and tracks its share of the host pairs;
-/// at every tick all of them stop at a barrier, their hosts' counters are merged, and host and threshold checks
-/// run on the merged view, so the alerts equal those of one worker.
+/// With several workers, each reads the whole capture (the first on the calling thread, the others on threads of
+/// their own) and tracks its share of the host pairs; at every tick all of them stop at a barrier, their hosts'
+/// counters are merged, and host and threshold checks run on the merged view, so the alerts equal those of one
+/// worker.
 /// </summary>
 public sealed class Analyzer
 {
@@ -114,6 +115,9 @@ public sealed class Analyzer
                 finally
                 {
                     outcomes[i].Length = reader.Position;
+                    // Workers that read the same bytes finish together; if they did not (a file still being
+                    // written, read at different lengths), the others must not wait for this one at a tick.
+                    phases.RemoveParticipant();
                 }
             }
             catch (Exception e)
@@ -138,19 +142,16 @@ public sealed class Analyzer
     }
 
     /// <summary>A worker reached a tick: alone it runs the periodic checks; with others it waits for all at the barrier, whose last arrival runs them.</summary>
-    private void WorkerTick(Worker worker, long nowNs, IReadOnlyList<Granularity> ending)
+    private void WorkerTick(long nowNs, IReadOnlyList<Granularity> ending)
     {
         if (Single)
         {
             PeriodicTick(nowNs, ending);
             return;
         }
-        // Every worker meets the same ticks in the same order; the first one's copy is the one the phase uses.
-        if (worker.Index == 0)
-        {
-            tickNs = nowNs;
-            tickEnding = ending;
-        }
+        // Every worker meets the same ticks in the same order, so each may say which tick the phase is.
+        tickNs = nowNs;
+        tickEnding = ending;
         barrier!.SignalAndWait(stopping);
     }
 

@@ -20,13 +20,13 @@ internal sealed class Worker
     private readonly int shards;
     private readonly LocalNetworks networks;
     private readonly PacketDecoder decoder;
-    private readonly Action<Worker, long, IReadOnlyList<Granularity>> tick;
+    private readonly Action<long, IReadOnlyList<Granularity>> tick;
     private DecodedPacket packet;
     private long position;
 
     /// <param name="tick">The analysis' part of a tick, after the worker's own.</param>
     public Worker(int index, int shards, AnalysisOptions options, LocalNetworks networks, IEnumerable<Check> checks, AlertEngine engine,
-        IFlowInspector inspector, Action<Host>? hostRemoved, Action<Worker, long, IReadOnlyList<Granularity>> tick)
+        IFlowInspector inspector, Action<Host>? hostRemoved, Action<long, IReadOnlyList<Granularity>> tick)
     {
         this.index = index;
         this.shards = shards;
@@ -38,8 +38,6 @@ internal sealed class Worker
         Checks.Attach(Traffic);
         Clock = new PeriodicClock(now => Traffic.ExpireFlows(now), Tick);
     }
-
-    public int Index => index;
 
     public TrafficTracker Traffic { get; }
 
@@ -118,6 +116,6 @@ internal sealed class Worker
         Traffic.ExpireFlows(nowNs);
         if (ending.Contains(Granularity.Minute))
             Checks.RunPeriodicUpdates();
-        tick(this, nowNs, ending);
+        tick(nowNs, ending);
     }
 }

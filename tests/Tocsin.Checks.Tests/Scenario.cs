@@ -95,7 +95,7 @@ internal sealed class Scenario : IAlertSink
 
     public Scenario RunFile(string path) => Run(() => CaptureFile.Open(path));
 
-    private Scenario Run(Func<ICaptureReader> open)
+    public Scenario Run(Func<ICaptureReader> open)
     {
         foreach (var extra in ExtraChecks)
             extra.Enabled = true;

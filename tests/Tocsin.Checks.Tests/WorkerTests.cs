@@ -82,6 +82,23 @@ public class WorkerTests
         }
     }
 
+    /// <summary>
+    /// Workers that do not read the same bytes (a capture still being written, opened at different lengths) must not
+    /// wait for each other forever: one that finishes leaves the minute barrier.
+    /// </summary>
+    [Fact(Timeout = 120_000)]
+    public async Task Workers_that_read_different_lengths_do_not_wait_for_each_other()
+    {
+        var bytes = await File.ReadAllBytesAsync(SharedData.NdpiPcap("dnscrypt-v1-and-resolver-pings.pcap"));   // 69 minutes
+        int opened = 0;
+        // The first worker sees a third of the capture, the others all of it: they cross different minute ticks.
+        Capture.ICaptureReader Open() => Capture.CaptureFile.Open(
+            new MemoryStream(Interlocked.Increment(ref opened) == 1 ? bytes[..(bytes.Length / 3)] : bytes), "growing.pcap");
+        var s = await Task.Run(() => AllChecks(3, localNetworks: false).Run(Open));
+        Assert.Equal(3, opened);
+        Assert.True(s.Summary!.Packets > 0);
+    }
+
     /// <summary>A scan split across workers by host pair: only the merged per-host counts cross the thresholds.</summary>
     [Fact]
     public void Host_counters_are_merged_across_workers_before_host_checks()
