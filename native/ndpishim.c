@@ -328,8 +328,10 @@ NDPISHIM_API int32_t ndpishim_get_str(void *mod, void *flow, int32_t field, char
   case NDPISHIM_STR_TLS_ISSUER_DN: return put_str(f->protos.tls_quic.issuerDN, buf, buflen);
   case NDPISHIM_STR_TLS_SUBJECT_DN: return put_str(f->protos.tls_quic.subjectDN, buf, buflen);
   case NDPISHIM_STR_TLS_SERVER_NAMES: return put_str(f->protos.tls_quic.server_names, buf, buflen);
-  /* The TLS dissector sets fingerprint_set through l4.tcp even for DTLS, so it is read the same way. */
-  case NDPISHIM_STR_TLS_CERT_SHA1: return f->l4.tcp.tls.fingerprint_set ? put_sha1(f, buf, buflen) : -1;
+  /* The TLS dissector sets fingerprint_set through l4.tcp even for DTLS, so it is read the same way; QUIC never
+     shows a certificate, and there l4 holds UDP state. */
+  case NDPISHIM_STR_TLS_CERT_SHA1:
+    return !stack_has(f, NDPI_PROTOCOL_QUIC) && f->l4.tcp.tls.fingerprint_set ? put_sha1(f, buf, buflen) : -1;
   case NDPISHIM_STR_TLS_CIPHER: {
     if (f->protos.tls_quic.server_cipher == 0)
       return -1;

@@ -236,7 +236,7 @@ public sealed class NdpiApplication : IFlowApplication
             RiskNames = module.RiskNames(risk),
             Http = ReadHttp(mod, flow),
             Tls = ReadTls(mod, flow),
-            Ssh = ReadSsh(mod, flow),
+            Ssh = isSsh ? ReadSsh(mod, flow) : null,
             Dns = ReadDns(mod, flow),
         };
     }
