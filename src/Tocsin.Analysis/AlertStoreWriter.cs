@@ -10,8 +10,9 @@ namespace Tocsin.Analysis;
 /// Hands released and stored alerts to the alert store on a background task, so SQLite's commit time never slows
 /// the packet path (engaged alerts live in the engine, as ntopng). Alerts travel in batches (one alert at a time,
 /// the channel's lock was a seventh of the writer's time on a busy capture); a partial batch is handed over within
-/// <see cref="Linger"/>. The queue is bounded and blocks the publisher when full: alerts are never dropped.
-/// <see cref="CompleteAsync"/> drains it.
+/// <see cref="Linger"/>. The queue is bounded and blocks the publisher when full, so no alert is dropped while
+/// the store works; once it has failed, the alerts it cannot take are dropped (the output still has them) and
+/// the failure is reported. <see cref="CompleteAsync"/> drains it.
 /// </summary>
 public sealed class AlertStoreWriter(IAlertStore store) : BackgroundService, IAlertSink
 {

@@ -64,7 +64,7 @@ public static class TocsinCli
         var format = FormatOption();
         var db = new Option<string?>("--db") { Description = "alert database file (default: the config's store.path, else ./tocsin.db)" };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "log progress to stderr" };
-        var workers = new Option<int?>("--workers", "-w") { Description = "worker threads flows are sharded to (default: the config's, else one per core)" };
+        var workers = new Option<int?>("--workers", "-w") { Description = "worker threads, each taking a share of the host pairs (default: the config's, else one per core)" };
         workers.Validators.Add(r =>
         {
             if (r.GetValueOrDefault<int?>() is < 1 or > 256)
