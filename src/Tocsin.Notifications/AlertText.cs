@@ -5,9 +5,10 @@ using Tocsin.Alerts;
 namespace Tocsin.Notifications;
 
 /// <summary>
-/// The one-line text of an alert that plain-text endpoints share (ntopng's syslog plaintext, spec §3.8):
+/// The one-line text of an alert that plain-text endpoints share:
 /// <c>[tstamp][Severity][Type][Entity][entity value][Action] message</c>, with the time in ISO 8601 UTC, the action
-/// omitted for stored alerts, and every value escaped so it stays on one line.
+/// omitted for stored alerts, and every value escaped so it stays on one line. It carries the fields of ntopng's
+/// plaintext (spec §3.8) but not its layout: ntopng's also names the interface, which the notification JSON lacks.
 /// </summary>
 public static class AlertText
 {
@@ -26,7 +27,7 @@ public static class AlertText
         return sb.ToString();
     }
 
-    /// <summary>ISO 8601 UTC to the second, as ntopng's formatMessage with its timezone option.</summary>
+    /// <summary>ISO 8601 UTC to the second, the date format of ntopng's formatMessage with its timezone option.</summary>
     public static string Timestamp(long epochSeconds) =>
         DateTimeOffset.FromUnixTimeSeconds(epochSeconds).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 

@@ -7,15 +7,12 @@ namespace Tocsin.Notifications;
 /// One alert waiting in (or taken from) a recipient's queue: its ntopng notification JSON as it was published, plus
 /// the type's title. <see cref="Fields"/> reads back what formatters need.
 /// </summary>
-public sealed class Notification(long seq, long createdMs, string title, string json)
+public sealed class Notification(long seq, string title, string json)
 {
     private AlertFields? fields;
 
     /// <summary>Queue position: increasing, never reused; order within a recipient.</summary>
     public long Seq { get; } = seq;
-
-    /// <summary>Wall-clock time of the enqueue, Unix milliseconds.</summary>
-    public long CreatedMs { get; } = createdMs;
 
     /// <summary>The alert type's English title ("TCP SYN Scan").</summary>
     public string Title { get; } = title;
@@ -25,8 +22,8 @@ public sealed class Notification(long seq, long createdMs, string title, string 
 
     public AlertFields Fields => fields ??= AlertFields.Parse(Json);
 
-    public static Notification FromAlert(Alert alert, long seq = 0, long createdMs = 0) =>
-        new(seq, createdMs, alert.Type.Title, AlertJson.ToJson(alert));
+    public static Notification FromAlert(Alert alert, long seq = 0) =>
+        new(seq, alert.Type.Title, AlertJson.ToJson(alert));
 }
 
 /// <summary>The fields of a notification JSON that formatters use.</summary>

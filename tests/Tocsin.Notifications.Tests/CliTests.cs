@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using Tocsin.Capture;
 using Tocsin.Decode;
+using Tocsin.Cli.Commands;
 using Tocsin.Cli.Tests;
 using Tocsin.Testing;
 
@@ -60,6 +61,20 @@ public sealed class CliTests : ReceiverTest
         var received = Receiver.Accepted.SelectMany(r => JsonDocument.Parse(r.Body).RootElement.GetProperty("alerts").EnumerateArray())
             .Select(a => (a.GetProperty("alert_id").GetInt32(), a.GetProperty("action").GetString())).ToList();
         Assert.Equal(printed, received);
+    }
+
+    [Fact]
+    public void A_drained_run_says_how_many_alerts_were_delivered_and_rejected()
+    {
+        var recipients = new[]
+        {
+            new RecipientStats { Name = "soc", Delivered = 1200, Failed = 2 },
+            new RecipientStats { Name = "siem", Delivered = 5, Failed = 1 },
+        };
+        Assert.Equal("Queues drained: 1,205 delivered, 3 rejected (kept as dead letters; `tocsin recipients requeue` puts them back).",
+            NotificationRun.Summary(new DeliveryReport(recipients, Drained: true, TimeSpan.FromSeconds(30))));
+        Assert.Equal("Queues drained: 7 delivered, 0 rejected.",
+            NotificationRun.Summary(new DeliveryReport([new RecipientStats { Name = "soc", Delivered = 7 }], Drained: true, TimeSpan.FromSeconds(30))));
     }
 
     [Fact]

@@ -141,6 +141,35 @@ public sealed class ShellTests : IDisposable
     }
 
     [Theory]
+    [InlineData("exit 126", DeliveryOutcome.Failed, FailureKind.Config, "exit status 126 (cannot execute)")]
+    [InlineData("exit 127", DeliveryOutcome.Failed, FailureKind.Config, "exit status 127 (command not found)")]
+    [InlineData("exit 130", DeliveryOutcome.Retry, FailureKind.ServerError, "exit status 130 (killed by signal 2)")]
+    [InlineData("kill -TERM $$", DeliveryOutcome.Retry, FailureKind.ServerError, "exit status 143 (killed by signal 15)")]
+    [InlineData("exit 2", DeliveryOutcome.Failed, FailureKind.ClientError, "exit status 2")]
+    public async Task The_exit_status_tells_a_rejected_alert_from_a_broken_script_or_a_killed_run(
+        string exit, DeliveryOutcome outcome, FailureKind kind, string text)
+    {
+        Script("run.sh", "cat > /dev/null\n" + exit);
+        var result = await RunOnceAsync(Yaml("run.sh"), TestAlerts.Flow(1));
+        Assert.Equal(outcome, result.Outcome);
+        Assert.Equal(kind, result.Kind);
+        Assert.Equal(text, result.Text);
+    }
+
+    [Fact]
+    public async Task A_command_the_script_cannot_find_keeps_the_alerts_queued_not_dead_lettered()
+    {
+        Script("missing.sh", "cat > /dev/null\nno-such-command-tocsin");
+        await using var h = await Harness.StartAsync(dir, Yaml("missing.sh"));
+        h.Publish(Enumerable.Range(0, 2).Select(i => TestAlerts.Flow(i)));
+        Assert.False(await h.CompleteAndDrainAsync(TimeSpan.FromMilliseconds(500)));
+        var stats = h.Stats("blocker");
+        Assert.Equal(2, stats.Queued);
+        Assert.Equal(0, stats.DeadLetters);
+        Assert.Equal(FailureKind.Config, stats.LastErrorKind);
+    }
+
+    [Theory]
     [InlineData("always", "engage,release,store")]
     [InlineData("engage", "engage")]
     [InlineData("release", "release")]

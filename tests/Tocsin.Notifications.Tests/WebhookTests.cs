@@ -236,6 +236,22 @@ public sealed class WebhookTests : ReceiverTest
         Assert.Equal(7, TestAlerts.Numbers(Receiver.Accepted).Last());
     }
 
+    [Fact]
+    public async Task After_a_rejected_alert_is_isolated_the_next_alerts_go_in_full_batches()
+    {
+        Receiver.Respond = (r, _) => TestAlerts.Numbers([r]).Contains(7) ? new Reply(400, "cannot parse alert") : Reply.Ok;
+        var h = Harness.Create(Dir, Yaml("    batch_size: 8"));
+        await using (h)
+        {
+            await h.DeliverAllAsync(Enumerable.Range(0, 40).Select(i => TestAlerts.Flow(i)));
+            Assert.Equal(39, h.Stats("soc").Delivered);
+            Assert.Equal(1, h.Stats("soc").DeadLetters);
+        }
+        // 0-7 rejected, 0-3 taken, 4-7 rejected, 4-5 taken, 6-7 rejected, 6 taken, 7 alone rejected; then 8 at a time.
+        var sizes = Receiver.Requests.Select(r => TestAlerts.Numbers([r]).Count).ToList();
+        Assert.Equal([8, 4, 4, 2, 2, 1, 1, 8, 8, 8, 8], sizes);
+    }
+
     [Theory]
     [InlineData(401, FailureKind.Auth)]
     [InlineData(403, FailureKind.Auth)]

@@ -88,9 +88,20 @@ public static class NotificationRun
                 Markup.Escape(LastError(r)));
         }
         console.Write(table);
-        console.WriteLine(report.Drained
-            ? "Every queued alert was delivered."
-            : $"Still queued after {Durations.Format(report.Timeout)}: {N(report.Recipients.Sum(r => r.Queued))} alerts (`tocsin recipients drain` resumes).");
+        console.WriteLine(Summary(report));
+    }
+
+    /// <summary>
+    /// The line under the table: a drained run may still have rejected alerts (kept as dead letters), so it says how
+    /// many went and how many were refused rather than that everything was delivered.
+    /// </summary>
+    public static string Summary(DeliveryReport report)
+    {
+        if (!report.Drained)
+            return $"Still queued after {Durations.Format(report.Timeout)}: {N(report.Recipients.Sum(r => r.Queued))} alerts (`tocsin recipients drain` resumes).";
+        long rejected = report.Recipients.Sum(r => r.Failed);
+        var summary = $"Queues drained: {N(report.Recipients.Sum(r => r.Delivered))} delivered, {N(rejected)} rejected";
+        return rejected > 0 ? summary + " (kept as dead letters; `tocsin recipients requeue` puts them back)." : summary + ".";
     }
 
     public static void WriteJson(Utf8JsonWriter w, DeliveryReport report)

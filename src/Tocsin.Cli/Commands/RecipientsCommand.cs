@@ -198,7 +198,7 @@ public static class RecipientsCommand
         {
             var alert = SystemAlerts.Test(recipient.Name, DateTimeOffset.UtcNow);
             var result = NotificationDispatcher.SendAsync(sender, NotificationDispatcher.Redactor(recipient, sender),
-                [Notification.FromAlert(alert, createdMs: DateTimeOffset.UtcNow.ToUnixTimeMilliseconds())], CancellationToken.None).GetAwaiter().GetResult();
+                [Notification.FromAlert(alert)], CancellationToken.None).GetAwaiter().GetResult();
             env.Out.WriteLine($"{recipient.Name} ({recipient.Endpoint.Type.Key} {sender.Destination}): {result}");
             return result.IsDelivered ? ExitCodes.Ok : ExitCodes.Undelivered;
         }

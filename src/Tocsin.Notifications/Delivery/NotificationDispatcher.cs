@@ -263,6 +263,8 @@ public sealed class NotificationDispatcher : BackgroundService
                     Log(lane, now, "Recipient {Name}: alert rejected for good and kept as a dead letter ({Kind}: {Reason})",
                         lane.Name, result.Kind!.Value.Name(), result.Text);
                     i += 1;
+                    // The halving only served to find this alert: the ones after it go in full batches again.
+                    limit = lane.BatchSize;
                 }
             }
         }

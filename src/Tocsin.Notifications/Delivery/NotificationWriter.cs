@@ -22,9 +22,6 @@ public sealed class NotificationWriter : BackgroundService, IAlertSink
     /// <summary>Most alerts committed in one transaction.</summary>
     private const int MaxPass = 2048;
 
-    /// <summary>Silence entries kept per recipient before expired ones are swept.</summary>
-    private const int SilenceSweepSize = 16_384;
-
     /// <summary>First wait after a refused commit, doubled per refusal up to <see cref="MaxCommitRetryDelay"/>.</summary>
     private static readonly TimeSpan FirstCommitRetryDelay = TimeSpan.FromMilliseconds(100);
 
@@ -35,7 +32,7 @@ public sealed class NotificationWriter : BackgroundService, IAlertSink
     private readonly TimeProvider time;
     private readonly ILogger logger;
     private readonly Channel<Pending> pending;
-    private readonly Dictionary<RecipientLane, Dictionary<string, long>> silence = [];
+    private readonly Dictionary<RecipientLane, SilenceWindow> silence = [];
     private readonly CancellationTokenSource abort = new();
 
     public NotificationWriter(NotificationDispatcher dispatcher, NotificationOptions options, ILogger<NotificationWriter> logger)
@@ -52,7 +49,7 @@ public sealed class NotificationWriter : BackgroundService, IAlertSink
         foreach (var lane in dispatcher.Lanes)
         {
             if (lane.Config.Filter.SilenceDuplicates > TimeSpan.Zero)
-                silence[lane] = new Dictionary<string, long>(StringComparer.Ordinal);
+                silence[lane] = new SilenceWindow((long)lane.Config.Filter.SilenceDuplicates.TotalSeconds);
         }
     }
 
@@ -178,21 +175,8 @@ public sealed class NotificationWriter : BackgroundService, IAlertSink
     }
 
     /// <summary>True when the same alert on the same entity already went to <paramref name="lane"/> within its window.</summary>
-    private bool Silenced(RecipientLane lane, Pending item)
-    {
-        if (!silence.TryGetValue(lane, out var seen))
-            return false;
-        long window = (long)lane.Config.Filter.SilenceDuplicates.TotalSeconds;
-        if (seen.TryGetValue(item.SilenceKey, out var last) && item.EventTime - last < window && item.EventTime >= last)
-            return true;
-        if (seen.Count >= SilenceSweepSize)
-        {
-            foreach (var key in seen.Where(kv => item.EventTime - kv.Value >= window).Select(kv => kv.Key).ToList())
-                seen.Remove(key);
-        }
-        seen[item.SilenceKey] = item.EventTime;
-        return false;
-    }
+    private bool Silenced(RecipientLane lane, Pending item) =>
+        silence.TryGetValue(lane, out var window) && window.Silenced(item.SilenceKey, item.EventTime);
 
     /// <summary>
     /// Type, entity, subtype and action, plus for flows the endpoints ntopng keys them by (cli_ip, srv_ip, srv_port,

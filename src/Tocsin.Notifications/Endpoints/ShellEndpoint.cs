@@ -9,14 +9,24 @@ namespace Tocsin.Notifications.Endpoints;
 /// <summary>
 /// Runs an executable from the scripts directory once per alert, as ntopng's shell endpoint (spec §4.15), but
 /// without a shell: the program gets the fixed arguments of its recipient, never alert data, and reads the alert's
-/// notification JSON on stdin. It is killed when it outlives the timeout; a non-zero exit status is a failure with
-/// an excerpt of its stderr (75, EX_TEMPFAIL, asks for a retry). Its environment is a minimal one plus the
+/// notification JSON on stdin. It is killed when it outlives the timeout; a non-zero exit status rejects the alert,
+/// with an excerpt of its stderr, except 75 (EX_TEMPFAIL) and 128 + a signal number, which are retried, and 126 or 127
+/// (cannot execute, not found), which hold the queue until the script is fixed. Its environment is a minimal one plus the
 /// endpoint's <c>env</c>: Tocsin's own environment holds other endpoints' secrets.
 /// </summary>
 public sealed partial class ShellEndpointType : EndpointType
 {
     /// <summary>sysexits.h EX_TEMPFAIL: "temporary failure, try again later".</summary>
     public const int TemporaryFailureExitCode = 75;
+
+    /// <summary>POSIX shell status: the command was found but could not be executed.</summary>
+    private const int CannotExecuteExitCode = 126;
+
+    /// <summary>POSIX shell status: the command was not found.</summary>
+    private const int NotFoundExitCode = 127;
+
+    /// <summary>Statuses above this are 128 + the number of the signal that killed the process (shells and .NET alike).</summary>
+    private const int SignalExitCodeBase = 128;
 
     private const int StderrLimit = 4096;
 
@@ -175,10 +185,19 @@ public sealed partial class ShellEndpointType : EndpointType
             var detail = errors.Trim().Length > 0 ? ": " + TextEscape.Excerpt(errors, 2000) : "";
             if (code == 0)
                 return DeliveryResult.Delivered("exit status 0");
-            if (code == TemporaryFailureExitCode)
-                return DeliveryResult.Retry(FailureKind.ServerError, $"exit status {code} (temporary failure){detail}");
-            // The script refused this alert (exit 75 is its way to ask for another try).
-            return DeliveryResult.Failed(FailureKind.ClientError, $"exit status {code}{detail}");
+            return code switch
+            {
+                TemporaryFailureExitCode => DeliveryResult.Retry(FailureKind.ServerError, $"exit status {code} (temporary failure){detail}"),
+                // The shell's statuses for a command it cannot run or find: the script or its setup is broken, and
+                // every alert would fail the same way, so they wait for a fix rather than become dead letters.
+                CannotExecuteExitCode => DeliveryResult.Failed(FailureKind.Config, $"exit status {code} (cannot execute){detail}"),
+                NotFoundExitCode => DeliveryResult.Failed(FailureKind.Config, $"exit status {code} (command not found){detail}"),
+                // 128 + n: the script (or a command whose status it passed on) was killed by signal n, which says
+                // nothing against the alert (OOM killer, shutdown): another run may succeed.
+                > SignalExitCodeBase => DeliveryResult.Retry(FailureKind.ServerError, $"exit status {code} (killed by signal {code - SignalExitCodeBase}){detail}"),
+                // The script refused this alert.
+                _ => DeliveryResult.Failed(FailureKind.ClientError, $"exit status {code}{detail}"),
+            };
         }
 
         private static void Kill(Process process)

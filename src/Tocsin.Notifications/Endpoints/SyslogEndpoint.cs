@@ -10,7 +10,7 @@ namespace Tocsin.Notifications.Endpoints;
 /// <summary>
 /// Sends each alert as one syslog message (spec §4.8, wire facts in endpoint-wire-formats.md): an RFC 5424 or
 /// RFC 3164 header over UDP, TCP (octet counting or LF framing, RFC 6587) or a local datagram socket (/dev/log),
-/// with the body in ntopng's plaintext or JSON format or as an ECS document. The syslog severity comes from the
+/// with the body as one line of text, ntopng's notification JSON (as ntopng's json format) or an ECS document. The syslog severity comes from the
 /// alert's score as in spec §1.2; the facility defaults to ntopng's 14 (log alert).
 /// </summary>
 /// <remarks>
@@ -49,7 +49,7 @@ public sealed class SyslogEndpointType : EndpointType
         Validator = p => Path.IsPathRooted(p) ? null : "must be an absolute path",
     };
 
-    public static readonly ChoiceParameter Format = new("format", "message body: ntopng's plaintext or json, or an ECS document", "plaintext",
+    public static readonly ChoiceParameter Format = new("format", "message body: plaintext (one line), json (the notification JSON, as ntopng) or ecs (an ECS document)", "plaintext",
         "plaintext", "json", "ecs");
 
     public static readonly ChoiceParameter Header = new("header", "rfc5424, or rfc3164 (the default on the unix socket)", "rfc5424",
@@ -129,29 +129,11 @@ public sealed class SyslogEndpointType : EndpointType
     /// <summary>The message body of <paramref name="n"/> in <paramref name="format"/>.</summary>
     public static string Body(Notification n, string format) => format switch
     {
-        "json" => NtopngJson(n),
+        // As ntopng's syslog json format: the notification JSON itself, on one line as it was published.
+        "json" => n.Json,
         "ecs" => Ecs(n),
         _ => AlertText.Line(n),
     };
-
-    /// <summary>ntopng's syslog JSON keys; alert_key (granularity_subtype, e.g. min_interface_bytes) only for periodic alerts with a subtype, as ntopng's thresholds.</summary>
-    private static string NtopngJson(Notification n)
-    {
-        var f = n.Fields;
-        return Json(w =>
-        {
-            w.WriteString("entity_type", f.Entity.Name());
-            w.WriteString("entity_value", f.EntityValue);
-            w.WriteString("action", f.Action);
-            w.WriteNumber("tstamp", f.EventTime);
-            w.WriteString("severity", f.Severity.Name());
-            w.WriteString("type", f.AlertName);
-            w.WriteString("message", f.Message);
-            w.WriteNumber("ifid", f.InterfaceId);
-            if (f.Subtype.Length > 0 && f.Granularity > 0)
-                w.WriteString("alert_key", $"{GranularityKey(f.Granularity)}_{f.Subtype}");
-        });
-    }
 
     /// <summary>An Elastic Common Schema 8 document (event.kind alert), with the flow's or host's addresses.</summary>
     private static string Ecs(Notification n)
@@ -250,15 +232,6 @@ public sealed class SyslogEndpointType : EndpointType
         1 => "icmp",
         58 => "ipv6-icmp",
         _ => null,
-    };
-
-    private static string GranularityKey(int seconds) => seconds switch
-    {
-        60 => "min",
-        300 => "5min",
-        3600 => "hour",
-        86400 => "day",
-        _ => seconds.ToString(CultureInfo.InvariantCulture) + "s",
     };
 
     private static string Iso(long epochSeconds) =>

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
@@ -105,11 +106,20 @@ public static class HttpDelivery
     private static async Task<string> ReadBodyAsync(HttpResponseMessage response, CancellationToken cancellation)
     {
         await using var stream = await response.Content.ReadAsStreamAsync(cancellation).ConfigureAwait(false);
-        var buffer = new byte[BodyLimit];
-        int total = 0, n;
-        while (total < buffer.Length && (n = await stream.ReadAsync(buffer.AsMemory(total), cancellation).ConfigureAwait(false)) > 0)
-            total += n;
-        return System.Text.Encoding.UTF8.GetString(buffer, 0, total);
+        // Rented: a response per delivered batch would otherwise allocate BodyLimit bytes each time. The pool may
+        // hand out a larger array, so reads stop at BodyLimit, not at its length.
+        var buffer = ArrayPool<byte>.Shared.Rent(BodyLimit);
+        try
+        {
+            int total = 0, n;
+            while (total < BodyLimit && (n = await stream.ReadAsync(buffer.AsMemory(total, BodyLimit - total), cancellation).ConfigureAwait(false)) > 0)
+                total += n;
+            return System.Text.Encoding.UTF8.GetString(buffer, 0, total);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     /// <summary>"connection refused", "host name not found": the cause without the URL.</summary>

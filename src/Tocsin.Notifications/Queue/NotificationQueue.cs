@@ -84,7 +84,7 @@ public sealed class NotificationQueue : IDisposable
         this.dispatcher = dispatcher;
         insert = Prepared(writer, "INSERT INTO notify_queue (recipient, created_ms, title, payload) VALUES (@r, @c, @t, @p)", "@r", "@c", "@t", "@p");
         // The dispatcher's hot statements, prepared once: a batch of 10 alerts costs one acknowledgement.
-        peek = Prepared(dispatcher, "SELECT seq, created_ms, title, payload FROM notify_queue WHERE recipient = @r ORDER BY seq LIMIT @n", "@r", "@n");
+        peek = Prepared(dispatcher, "SELECT seq, title, payload FROM notify_queue WHERE recipient = @r ORDER BY seq LIMIT @n", "@r", "@n");
         acknowledge = Prepared(dispatcher, "DELETE FROM notify_queue WHERE recipient = @r AND seq BETWEEN @a AND @b", "@r", "@a", "@b");
         countDelivered = Prepared(dispatcher, "UPDATE notify_recipients SET delivered = delivered + @n, last_success_ms = @t WHERE id = @r", "@n", "@t", "@r");
     }
@@ -254,7 +254,7 @@ public sealed class NotificationQueue : IDisposable
                 using (var reader = peek.ExecuteReader())
                 {
                     while (reader.Read())
-                        rows.Add(new Notification(reader.GetInt64(0), reader.GetInt64(1), reader.GetString(2), reader.GetString(3)));
+                        rows.Add(new Notification(reader.GetInt64(0), reader.GetString(1), reader.GetString(2)));
                 }
                 if (rows.Count > 0)
                     queue.InFlightUpTo = rows[^1].Seq;
