@@ -318,6 +318,22 @@ public class AnalyzeCommandTests : IDisposable
             summary.GetProperty("packets").GetInt64());
     }
 
+    /// <summary>The ndpi: list files of tocsin.yaml reach nDPI: KakaoTalk's TLS clients match the malicious JA3 list.</summary>
+    [Fact]
+    public void Ndpi_list_files_from_the_config_reach_detection()
+    {
+        static List<JsonElement> Malicious(string json) =>
+            [.. JsonDocument.Parse(json).RootElement.GetProperty("alerts").EnumerateArray().Where(a => a.GetProperty("alert_id").GetInt32() == 79)];
+        var capture = SharedData.NdpiPcap("KakaoTalk_chat.pcap");
+        var lists = SharedData.NdpiConfigDir;
+        var with = CliRunner.Run("analyze", capture, "-f", "json", "--no-store",
+            "-c", Config($"ndpi:\n  malicious_ja3: {lists}/ja3_fingerprints.csv\n"));
+        var without = CliRunner.Run("analyze", capture, "-f", "json", "--no-store");
+        Assert.Equal(0, with.Exit);
+        Assert.Equal(4, Malicious(with.Out).Count);
+        Assert.Empty(Malicious(without.Out));
+    }
+
     [Fact]
     public void Workers_do_not_change_the_output()
     {

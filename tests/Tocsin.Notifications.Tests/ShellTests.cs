@@ -146,6 +146,7 @@ public sealed class ShellTests : IDisposable
     [InlineData("exit 130", DeliveryOutcome.Retry, FailureKind.ServerError, "exit status 130 (killed by signal 2)")]
     [InlineData("kill -TERM $$", DeliveryOutcome.Retry, FailureKind.ServerError, "exit status 143 (killed by signal 15)")]
     [InlineData("exit 2", DeliveryOutcome.Failed, FailureKind.ClientError, "exit status 2")]
+    [InlineData("exit 255", DeliveryOutcome.Failed, FailureKind.ClientError, "exit status 255")]
     public async Task The_exit_status_tells_a_rejected_alert_from_a_broken_script_or_a_killed_run(
         string exit, DeliveryOutcome outcome, FailureKind kind, string text)
     {

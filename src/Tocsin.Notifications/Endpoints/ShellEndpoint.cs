@@ -10,7 +10,7 @@ namespace Tocsin.Notifications.Endpoints;
 /// Runs an executable from the scripts directory once per alert, as ntopng's shell endpoint (spec §4.15), but
 /// without a shell: the program gets the fixed arguments of its recipient, never alert data, and reads the alert's
 /// notification JSON on stdin. It is killed when it outlives the timeout; a non-zero exit status rejects the alert,
-/// with an excerpt of its stderr, except 75 (EX_TEMPFAIL) and 128 + a signal number, which are retried, and 126 or 127
+/// with an excerpt of its stderr, except 75 (EX_TEMPFAIL) and 128 + a signal number (up to 64), which are retried, and 126 or 127
 /// (cannot execute, not found), which hold the queue until the script is fixed. Its environment is a minimal one plus the
 /// endpoint's <c>env</c>: Tocsin's own environment holds other endpoints' secrets.
 /// </summary>
@@ -27,6 +27,9 @@ public sealed partial class ShellEndpointType : EndpointType
 
     /// <summary>Statuses above this are 128 + the number of the signal that killed the process (shells and .NET alike).</summary>
     private const int SignalExitCodeBase = 128;
+
+    /// <summary>Linux signals go up to 64; 255 and the like are a script's own error statuses, not signals.</summary>
+    private const int HighestSignal = 64;
 
     private const int StderrLimit = 4096;
 
@@ -194,7 +197,7 @@ public sealed partial class ShellEndpointType : EndpointType
                 NotFoundExitCode => DeliveryResult.Failed(FailureKind.Config, $"exit status {code} (command not found){detail}"),
                 // 128 + n: the script (or a command whose status it passed on) was killed by signal n, which says
                 // nothing against the alert (OOM killer, shutdown): another run may succeed.
-                > SignalExitCodeBase => DeliveryResult.Retry(FailureKind.ServerError, $"exit status {code} (killed by signal {code - SignalExitCodeBase}){detail}"),
+                > SignalExitCodeBase and <= SignalExitCodeBase + HighestSignal => DeliveryResult.Retry(FailureKind.ServerError, $"exit status {code} (killed by signal {code - SignalExitCodeBase}){detail}"),
                 // The script refused this alert.
                 _ => DeliveryResult.Failed(FailureKind.ClientError, $"exit status {code}{detail}"),
             };
