@@ -7,6 +7,24 @@ public class InspectorTests
 {
     private static byte[] Noise(int i) => [(byte)i, 0x5A, 0xC3, 0x11, (byte)(i * 7), 0x00, 0x42, 0x99];
 
+    /// <summary>nDPI 4.2 leaves URL validation to the caller: an HTTP request's URL is checked for SQL injection and XSS.</summary>
+    [Theory]
+    [InlineData("/item.php?id=1%27%20OR%20%271%27=%271", "SQL Injection")]
+    [InlineData("/search?q=%3Cscript%3Ealert(1)%3C/script%3E", "XSS Attack")]
+    public void Http_urls_are_validated_for_injection(string path, string risk)
+    {
+        using var inspector = new NdpiInspector();
+        var c = new Conversation(inspector, "10.0.0.1", 41000, "10.0.0.2", 80);
+        c.Handshake();
+        c.Data(fromClient: true, System.Text.Encoding.ASCII.GetBytes($"GET {path} HTTP/1.1\r\nHost: shop.example\r\nUser-Agent: Mozilla/5.0\r\n\r\n"));
+        c.Data(fromClient: false, System.Text.Encoding.ASCII.GetBytes("HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 2\r\n\r\nok"));
+        c.Close();
+        var app = c.Application!;
+        Assert.Equal("HTTP", app.ProtocolName);
+        Assert.Equal("shop.example" + path, app.Http!.Url);
+        Assert.Contains(risk, app.RiskNames);
+    }
+
     [Fact]
     public void An_unknown_udp_flow_is_given_up_after_24_packets()
     {
