@@ -131,16 +131,8 @@ public sealed class ShellTests : IDisposable
         Assert.Equal([0, 1, 2], File.ReadAllLines(log).Select(l => TestAlerts.Number(JsonDocument.Parse(l).RootElement)));
     }
 
-    [Fact]
-    public async Task Exit_status_75_asks_for_a_retry()
-    {
-        Script("busy.sh", "echo busy >&2\nexit 75");
-        var result = await RunOnceAsync(Yaml("busy.sh"), TestAlerts.Flow(1));
-        Assert.Equal(DeliveryOutcome.Retry, result.Outcome);
-        Assert.Equal(FailureKind.ServerError, result.Kind);
-    }
-
     [Theory]
+    [InlineData("exit 75", DeliveryOutcome.Retry, FailureKind.ServerError, "exit status 75 (temporary failure)")]
     [InlineData("exit 126", DeliveryOutcome.Failed, FailureKind.Config, "exit status 126 (cannot execute)")]
     [InlineData("exit 127", DeliveryOutcome.Failed, FailureKind.Config, "exit status 127 (command not found)")]
     [InlineData("exit 130", DeliveryOutcome.Retry, FailureKind.ServerError, "exit status 130 (killed by signal 2)")]
