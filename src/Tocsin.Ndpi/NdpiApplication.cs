@@ -127,6 +127,10 @@ public sealed class NdpiApplication : IFlowApplication
     public ulong RiskBitmap { get; init; }
     public IReadOnlyList<string> RiskNames { get; init; } = [];
 
+    public string Info => Http is { } http ? http.Url : HostName;
+
+    public string DescribeRisk(int riskId) => NdpiEvidence.Describe(this, riskId);
+
     public NdpiHttp? Http { get; init; }
     public NdpiTls? Tls { get; init; }
     public NdpiSsh? Ssh { get; init; }
@@ -197,6 +201,8 @@ public sealed class NdpiApplication : IFlowApplication
             Add(o, "hassh.server_hash", ssh.HasshServer);
             proto["ssh"] = o;
         }
+        if (Confidence != 0)
+            proto["confidence"] = Confidence;
         parameters["proto"] = proto;
     }
 

@@ -30,6 +30,16 @@ public interface IFlowApplication
     /// <summary>Server name: TLS SNI, HTTP Host, DNS query, SSH client banner...; empty when none.</summary>
     string HostName { get; }
 
+    /// <summary>ntopng's flow info: the HTTP URL when there is one, else the host name (DNS query, TLS SNI, SSH client banner).</summary>
+    string Info { get; }
+
+    /// <summary>
+    /// The protocol details that explain risk <paramref name="riskId"/> as one readable line (e.g. "GET
+    /// example.com/a?id=1', response 200, user agent \"sqlmap\""); empty when the flow has none. Control characters
+    /// are replaced and long values clipped.
+    /// </summary>
+    string DescribeRisk(int riskId);
+
     /// <summary>Bit i set when nDPI risk i was found.</summary>
     ulong RiskBitmap { get; }
 

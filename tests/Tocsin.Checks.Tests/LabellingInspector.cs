@@ -10,6 +10,12 @@ internal sealed record TestApplication(int MasterProtocol, int AppProtocol, stri
 {
     public IReadOnlyList<string> RiskNames { get; init; } = [];
 
+    public string Info => HostName;
+
+    public string Evidence { get; init; } = "";
+
+    public string DescribeRisk(int riskId) => Evidence;
+
     public void WriteDetails(JsonObject parameters) => parameters["proto"] = new JsonObject { ["test"] = ProtocolName };
 }
 

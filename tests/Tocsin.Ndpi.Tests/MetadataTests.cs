@@ -65,7 +65,7 @@ public class MetadataTests
         Assert.Equal(0xC030, (int)o["ja3.server_cipher"]!);
         Assert.Equal("safe", (string?)o["ja3.server_unsafe_cipher"]);
         Assert.Equal("AF:CC:98:49:F2:00:0E:05:21:18:6C:77:5F:2A:CF:10:44:6E:D8:8B", (string?)o["sha1_certificate_fingerprint"]);
-        Assert.Single(details["proto"]!.AsObject());
+        Assert.Equal(["tls", "confidence"], details["proto"]!.AsObject().Select(p => p.Key));
     }
 
     [Fact]
@@ -89,7 +89,7 @@ public class MetadataTests
         var details = new JsonObject();
         app.WriteDetails(details);
         Assert.Equal(
-            """{"proto":{"http":{"last_method":"GET","last_return_code":200,"last_url":"144.91.69.195/solar.php","last_user_agent":"pwtyyEKzNtGatwnJjmCcBLbOveCVpc","server_name":"144.91.69.195"}}}""",
+            """{"proto":{"http":{"last_method":"GET","last_return_code":200,"last_url":"144.91.69.195/solar.php","last_user_agent":"pwtyyEKzNtGatwnJjmCcBLbOveCVpc","server_name":"144.91.69.195"},"confidence":4}}""",
             details.ToJsonString());
     }
 
@@ -104,7 +104,7 @@ public class MetadataTests
         var details = new JsonObject();
         app.WriteDetails(details);
         Assert.Equal(
-            """{"proto":{"dns":{"last_query":"41-courier.push.apple.com","last_query_type":1,"last_return_code":0,"last_answer":"17.57.146.139"}}}""",
+            """{"proto":{"dns":{"last_query":"41-courier.push.apple.com","last_query_type":1,"last_return_code":0,"last_answer":"17.57.146.139"},"confidence":4}}""",
             details.ToJsonString());
     }
 
@@ -121,13 +121,14 @@ public class MetadataTests
     }
 
     [Fact]
-    public void Flows_without_details_write_an_empty_proto_object()
+    public void Flows_without_details_write_only_the_confidence()
     {
         var app = Flow("NTPv4.pcap", _ => true);
         Assert.Equal("NTP", app.ProtocolName);
         Assert.Null(app.Http ?? (object?)app.Tls ?? (object?)app.Ssh ?? app.Dns);
         var details = new JsonObject { ["other"] = 1 };
         app.WriteDetails(details);
-        Assert.Equal("""{"other":1,"proto":{}}""", details.ToJsonString());
+        // Only nDPI's confidence (4: by inspection), as ntopng's proto.confidence.
+        Assert.Equal("""{"other":1,"proto":{"confidence":4}}""", details.ToJsonString());
     }
 }

@@ -63,6 +63,15 @@ public class RiskAlertTests
         Assert.Equal(100, selfSigned.Score);
         Assert.Contains("\"tls\"", selfSigned.Params.ToJsonString(), StringComparison.Ordinal);
         Assert.Equal("localhost", (string)selfSigned.Params["proto"]!["tls"]!["client_requested_server_name"]!);
+        // nDPI's confidence: 4, found by deep packet inspection.
+        Assert.Equal(4, (int)selfSigned.Params["proto"]!["confidence"]!);
+        // Each message names what explains its own risk; the flow info is the TLS server name.
+        Assert.Equal("Self-signed Certificate (TLS.ntop, localhost): issuer \"C=IT, ST=Some-State, O=ntop.org\", subject \"C=IT, ST=Some-State, O=ntop.org\"",
+            selfSigned.Message);
+        Assert.Equal("TLS Expired Certificate (TLS.ntop, localhost): valid 2015-10-10 to 2016-10-09",
+            alerts.Single(a => a.Type.Id == 22).Message);
+        Assert.Equal("Known Protocol on Non Standard Port (TLS.ntop, localhost): TLSv1.2", alerts.Single(a => a.Type.Id == 30).Message);
+        Assert.All(alerts, a => Assert.Equal("localhost", a.Flow!.Info));
     }
 
     [Fact]
@@ -89,6 +98,8 @@ public class RiskAlertTests
         Assert.Equal(53, alert.Type.Id);
         Assert.Equal("10.0.2.30:44639>10.0.2.20:53", Ends(alert));
         Assert.Equal("vaaaakardli.pirate.sea", alert.Flow!.HostName);
+        Assert.Equal("vaaaakardli.pirate.sea", alert.Flow.Info);
+        Assert.Equal("Suspicious DNS Traffic (DNS, vaaaakardli.pirate.sea): query type NULL, reply NOERROR", alert.Message);
     }
 
     [Fact]
@@ -98,18 +109,27 @@ public class RiskAlertTests
         Assert.Equal(5, alerts.Count(a => a.Type.Id == 24));
         Assert.All(alerts, a => Assert.Equal("173.194.35.191", a.Flow!.SrvIp));
         Assert.Equal([51587, 51588, 51589, 51590, 51591], alerts.Where(a => a.Type.Id == 24).Select(a => a.Flow!.CliPort).Order());
+        Assert.All(alerts.Where(a => a.Type.Id == 24), a => Assert.EndsWith("): TLSv1", a.Message, StringComparison.Ordinal));
     }
 
     [Fact]
     public void Web_attacks_without_pcre_show_numeric_hosts_and_suspicious_agents()
     {
-        var counts = Analyse("WebattackRCE.pcap").GroupBy(a => a.Type.Name).ToDictionary(g => g.Key, g => g.Count());
+        var alerts = Analyse("WebattackRCE.pcap");
+        var counts = alerts.GroupBy(a => a.Type.Name).ToDictionary(g => g.Key, g => g.Count());
         Assert.Equal(797, counts["known_proto_on_non_std_port"]);
         Assert.Equal(777, counts["ndpi_numeric_ip_host"]);
         Assert.Equal(62, counts["ndpi_http_suspicious_user_agent"]);
         // 22 as ndpiReader, plus 2 where only the missing PCRE check would have found "RCE Injection" first.
         Assert.Equal(24, counts["ndpi_http_suspicious_url"]);
         Assert.False(counts.ContainsKey("ndpi_url_possible_rce_injection"));
+        // The messages show the request that raised them, and the flow info is its URL.
+        var shadow = alerts.Single(a => a.Type.Name == "ndpi_http_suspicious_url" && a.Flow!.Info.EndsWith("/etc/shadow", StringComparison.Ordinal)
+            && a.Message.Contains("Nikto", StringComparison.Ordinal));
+        Assert.Equal("HTTP Suspicious URL (HTTP, 127.0.0.1): GET 127.0.0.1/../../../../../../../../../../../../etc/shadow, user agent "
+            + "\"Mozilla/5.00 (Nikto/2.1.6) (Evasions:None) (Test:dishwasher)\"", shadow.Message);
+        Assert.Contains(alerts, a => a.Type.Name == "ndpi_http_suspicious_user_agent"
+            && a.Message == "HTTP Suspicious User-Agent (HTTP, 127.0.0.1): GET 127.0.0.1/, user agent \"() { :; }; echo 93e4r0-CVE-2014-6271: true;echo;echo;\"");
     }
 
     [Fact]

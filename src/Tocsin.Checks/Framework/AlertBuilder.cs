@@ -64,6 +64,7 @@ internal static class AlertBuilder
         HostName = flow.Application?.HostName ?? "",
         RiskBitmap = flow.Application?.RiskBitmap ?? 0,
         Risks = flow.Application?.RiskNames ?? [],
+        Info = flow.Application?.Info ?? "",
     };
 
     public static HostAlertInfo HostInfo(Host host, HostRole role, LocalNetworks networks) => new()
