@@ -20,9 +20,10 @@ runs="${BENCH_RUNS:-3}"
 mkdir -p "$out"
 
 dotnet build "$repo/bench/Tocsin.Bench/Tocsin.Bench.csproj" -c Release --nologo -v quiet -clp:ErrorsOnly >&2
-dotnet build "$repo/src/Tocsin.Cli/Tocsin.Cli.csproj" -c Release --nologo -v quiet -clp:ErrorsOnly >&2
+# The native executable that `./tocsin` runs (compiled ahead of time).
+dotnet publish "$repo/src/Tocsin.Cli/Tocsin.Cli.csproj" -c Release --nologo -v quiet -clp:ErrorsOnly >&2
 bench_tool="$repo/artifacts/bin/Tocsin.Bench/release/Tocsin.Bench.dll"
-tocsin="$repo/artifacts/bin/Tocsin.Cli/release/tocsin.dll"
+tocsin="$repo/artifacts/publish/Tocsin.Cli/release_linux-x64/tocsin"
 
 capture="$out/bench-$copies.pcap"
 large_capture="$out/bench-$large_copies.pcap"
@@ -54,7 +55,7 @@ tocsin_run() {
   for i in $(seq "$runs"); do
     rm -f "$out/bench.db"*
     local text status=0 run_pps
-    text=$( { /usr/bin/time -f "RSS %M" dotnet "$tocsin" analyze "$file" "$@" --quiet --format json --db "$out/bench.db"; } 2>&1 ) || status=$?
+    text=$( { /usr/bin/time -f "RSS %M" "$tocsin" analyze "$file" "$@" --quiet --format json --db "$out/bench.db"; } 2>&1 ) || status=$?
     run_pps=$(echo "$text" | sed -n 's/.*"packets_per_second": *\([0-9.]*\).*/\1/p')
     # This runs in a process substitution: say why here, the caller only sees the output end (and its read fail).
     if [ "$status" -ne 0 ] || [ -z "$run_pps" ]; then
@@ -100,7 +101,7 @@ read -r large_ndpi_pps large_ndpi_rss < <(ndpi_run "$large_capture" "$large_pack
 
 # The store benchmark re-writes the alerts of the last stored nDPI run.
 rm -f "$out/bench.db"*
-dotnet "$tocsin" analyze "$capture" --workers 1 --config "$ndpi_config" --quiet --db "$out/bench.db" > /dev/null
+"$tocsin" analyze "$capture" --workers 1 --config "$ndpi_config" --quiet --db "$out/bench.db" > /dev/null
 store=$(dotnet "$bench_tool" store "$out/bench.db")
 notify=$(dotnet "$bench_tool" notify 200000)
 flow_bytes=$(dotnet "$bench_tool" flow-memory 200000 | sed -n 's/.*bytes_per_flow_with_two_hosts=//p')

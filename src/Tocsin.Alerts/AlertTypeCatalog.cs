@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 
 namespace Tocsin.Alerts;
@@ -32,6 +33,8 @@ public sealed class AlertTypeCatalog
     public static AlertTypeCatalog Discover(params Assembly[] assemblies) =>
         new(assemblies.Distinct().SelectMany(FindDeclared));
 
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = TrimRoots.Justification)]
+    [UnconditionalSuppressMessage("Trimming", "IL2070", Justification = TrimRoots.Justification)]
     public static IEnumerable<AlertType> FindDeclared(Assembly assembly) =>
         from type in assembly.GetTypes()
         from field in type.GetFields(BindingFlags.Public | BindingFlags.Static | BindingFlags.DeclaredOnly)

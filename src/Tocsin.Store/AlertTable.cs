@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 using Microsoft.Data.Sqlite;
 using Tocsin.Alerts;
 
@@ -123,7 +124,7 @@ internal sealed class AlertTable
         new("last_seen", "INTEGER", a => a.Flow?.LastSeen),
         // SQLite integers are signed 64-bit: the bitmap is stored as its two's-complement image so bit 63 survives.
         new("flow_risk_bitmap", "INTEGER", a => a.Flow is { } f ? unchecked((long)f.RiskBitmap) : (long?)null),
-        new("risks", "TEXT", a => a.Flow is { } f ? JsonSerializer.Serialize(f.Risks) : null),
+        new("risks", "TEXT", a => a.Flow is { } f ? JsonSerializer.Serialize(f.Risks, StoreJsonContext.Default.IReadOnlyListString) : null),
         new("cli_localhost", "INTEGER", a => a.Flow?.CliIsLocal),
         new("srv_localhost", "INTEGER", a => a.Flow?.SrvIsLocal),
         new("flow_score", "INTEGER", a => a.Flow?.FlowScore),
@@ -270,3 +271,7 @@ internal sealed class AlertTable
         };
     }
 }
+
+/// <summary>The store's JSON shapes, generated at build time (no reflection in the ahead-of-time build).</summary>
+[JsonSerializable(typeof(IReadOnlyList<string>))]
+internal sealed partial class StoreJsonContext : JsonSerializerContext;

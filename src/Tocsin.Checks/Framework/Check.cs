@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using Tocsin.Alerts;
 using Tocsin.Decode;
@@ -74,6 +75,7 @@ public abstract class Check
             p.ResetToDefault();
     }
 
+    [UnconditionalSuppressMessage("Trimming", "IL2075", Justification = TrimRoots.Justification)]
     private List<CheckParameter> FindParameters()
     {
         var found = new List<CheckParameter>();
@@ -82,9 +84,10 @@ public abstract class Check
             chain.Push(t);
         foreach (var type in chain)
         {
+            // In declaration order, as both runtimes list fields (MetadataToken, which would say so, does not exist
+            // in the ahead-of-time build); the CLI's native-build test compares `checks list` with this build's.
             var fields = type.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly)
-                .Where(f => typeof(CheckParameter).IsAssignableFrom(f.FieldType))
-                .OrderBy(f => f.MetadataToken);
+                .Where(f => typeof(CheckParameter).IsAssignableFrom(f.FieldType));
             foreach (var field in fields)
             {
                 if (field.GetValue(this) is CheckParameter p)

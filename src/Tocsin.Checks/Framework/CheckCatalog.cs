@@ -1,4 +1,6 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
+using Tocsin.Alerts;
 
 namespace Tocsin.Checks;
 
@@ -30,6 +32,9 @@ public sealed class CheckCatalog
     public static CheckCatalog Discover(params Assembly[] more) =>
         new(new[] { typeof(CheckCatalog).Assembly }.Concat(more).Distinct().SelectMany(Instantiate));
 
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = TrimRoots.Justification)]
+    [UnconditionalSuppressMessage("Trimming", "IL2067", Justification = TrimRoots.Justification)]
+    [UnconditionalSuppressMessage("Trimming", "IL2070", Justification = TrimRoots.Justification)]
     private static IEnumerable<Check> Instantiate(Assembly assembly) =>
         from type in assembly.GetTypes()
         where typeof(Check).IsAssignableFrom(type) && !type.IsAbstract && type.GetConstructor(Type.EmptyTypes) is not null

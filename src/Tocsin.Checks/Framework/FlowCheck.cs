@@ -1,4 +1,6 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Json.Nodes;
+using Tocsin.Alerts;
 using Tocsin.Traffic;
 
 namespace Tocsin.Checks;
@@ -45,6 +47,7 @@ public abstract class FlowCheck : Check
     {
     }
 
+    [UnconditionalSuppressMessage("Trimming", "IL2075", Justification = TrimRoots.Justification)]
     internal bool Overrides(string hook) =>
         GetType().GetMethod(hook)?.DeclaringType != typeof(FlowCheck);
 }

@@ -1,4 +1,6 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
+using Tocsin.Alerts;
 
 namespace Tocsin.Notifications;
 
@@ -30,6 +32,9 @@ public sealed class EndpointRegistry
     public static EndpointRegistry Discover(params Assembly[] more) =>
         new(new[] { typeof(EndpointRegistry).Assembly }.Concat(more).Distinct().SelectMany(Instantiate).OrderBy(t => t.Key, StringComparer.Ordinal));
 
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = TrimRoots.Justification)]
+    [UnconditionalSuppressMessage("Trimming", "IL2067", Justification = TrimRoots.Justification)]
+    [UnconditionalSuppressMessage("Trimming", "IL2070", Justification = TrimRoots.Justification)]
     private static IEnumerable<EndpointType> Instantiate(Assembly assembly) =>
         from type in assembly.GetTypes()
         where typeof(EndpointType).IsAssignableFrom(type) && !type.IsAbstract && type.GetConstructor(Type.EmptyTypes) is not null
