@@ -34,7 +34,9 @@ internal sealed class Worker
         this.tick = tick;
         decoder = new PacketDecoder(options.Decoder);
         Checks = new FlowChecksRunner(checks, engine, options.Interface, hostRemoved);
-        Traffic = new TrafficTracker(options.Traffic, networks, Checks, inspector);
+        // flows.max bounds the analysis, not each worker: every worker holds an equal share of the table.
+        var traffic = options.Traffic with { MaxFlows = Math.Max(1, (options.Traffic.MaxFlows + shards - 1) / shards) };
+        Traffic = new TrafficTracker(traffic, networks, Checks, inspector);
         Checks.Attach(Traffic);
         Clock = new PeriodicClock(now => Traffic.ExpireFlows(now), Tick);
     }

@@ -1,6 +1,7 @@
 using Tocsin.Alerts;
 using Tocsin.Decode;
 using Tocsin.Testing;
+using Tocsin.Traffic;
 using static Tocsin.Decode.PacketBuilder;
 
 namespace Tocsin.Checks.Tests;
@@ -57,6 +58,26 @@ public class WorkerTests
             if (!local && one.Summary!.Hosts > 2)
                 Assert.True(three.Summary!.FlowsPerWorker.Count(f => f > 0) >= 2, $"flows per worker: {string.Join(", ", three.Summary.FlowsPerWorker)}");
         }
+    }
+
+    /// <summary>flows.max is the analysis' table size: two workers hold half of it each, not twice as much.</summary>
+    [Fact]
+    public void The_flow_table_size_is_shared_by_the_workers()
+    {
+        // 400 connection attempts from 400 clients within a second: every flow is still live when the table fills,
+        // and the host pairs spread over both workers.
+        Scenario Run(int workers)
+        {
+            var s = AllChecks(workers, localNetworks: false).Traffic(new TrafficOptions { MaxFlows = 100 });
+            for (int i = 0; i < 400; i++)
+                s.At(1 + i * 0.001, Tcp(IpAddr.Parse($"10.3.{i / 200}.{i % 200}"), 40000, IpAddr.Parse("10.4.0.1"), 80, TcpFlags.Syn));
+            return s.Run();
+        }
+        var one = Run(1).Summary!;
+        var two = Run(2).Summary!;
+        Assert.Equal((100, 300), (one.Flows, one.FlowsRefused));
+        Assert.Equal([50, 50], two.FlowsPerWorker);
+        Assert.Equal(300, two.FlowsRefused);
     }
 
     /// <summary>Every worker reads the capture itself: a truncated one stops all of them at the same record, reported once.</summary>
