@@ -153,6 +153,52 @@ public sealed class SyslogTests(Rsyslog rsyslog) : IClassFixture<Rsyslog>, IDisp
     }
 
     [Theory]
+    [InlineData("json")]
+    [InlineData("ecs")]
+    public async Task A_json_message_longer_than_the_limit_stays_valid_json(string format)
+    {
+        var marker = "m" + Guid.NewGuid().ToString("N")[..12];
+        var yaml = $"""
+            endpoints:
+              log:
+                type: syslog
+                {Transport("tcp-octet")}
+                format: {format}
+                max_message_size: 600
+            recipients:
+              siem: {"{"}endpoint: log, min_severity: debug{"}"}
+            """;
+        var alert = TestAlerts.Flow(1, message: marker + " " + new string('é', 2000) + "\"quoted\"");
+        var h = Harness.Create(dir, yaml);
+        await using (h)
+        {
+            await h.DeliverAllAsync([alert]);
+        }
+        var line = Assert.Single(await rsyslog.LinesAsync(marker, 1));
+        Assert.InRange(System.Text.Encoding.UTF8.GetByteCount(line.Msg), 400, 600);
+        // Before the fix the body was cut mid-string: not JSON any more.
+        var doc = JsonDocument.Parse(line.Msg.TrimStart(' ')).RootElement;
+        Assert.True(doc.GetProperty("truncated").GetBoolean());
+        var message = doc.GetProperty("message").GetString()!;
+        Assert.StartsWith(marker + " éé", message, StringComparison.Ordinal);
+        Assert.EndsWith("…[truncated]", message, StringComparison.Ordinal);
+        // Short members stay whole (the largest ECS objects make room for the message).
+        if (format == "json")
+            Assert.Equal((alert.Type.Id, "10.0.0.1"), (doc.GetProperty("alert_id").GetInt32(), doc.GetProperty("cli_ip").GetString()));
+        else
+            Assert.Equal("10.0.0.1", doc.GetProperty("source").GetProperty("ip").GetString());
+    }
+
+    [Fact]
+    public void A_json_body_drops_empty_members_first_then_its_largest_ones()
+    {
+        var body = System.Text.Encoding.UTF8.GetBytes("""{"alert_id":7,"flag":false,"none":"","big":[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20],"s":"short"}""");
+        var fitted = Endpoints.SyslogEndpointType.ShrinkJson(body, 43);
+        Assert.Equal("""{"alert_id":7,"s":"short","truncated":true}""", System.Text.Encoding.UTF8.GetString(fitted));
+        Assert.Equal("""{"alert_id":7,"truncated":true}""", System.Text.Encoding.UTF8.GetString(Endpoints.SyslogEndpointType.ShrinkJson(body, 31)));
+    }
+
+    [Theory]
     [InlineData("tcp")]
     [InlineData("unix")]
     public async Task An_unreachable_server_is_a_network_failure_to_retry(string transport)

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Tocsin.Alerts;
 
 namespace Tocsin.Notifications.Endpoints;
@@ -27,6 +28,7 @@ public sealed class SyslogEndpointType : EndpointType
     private const int MaxUdpMessageSize = 65507;
 
     private const string TruncatedMarker = "…[truncated]";
+    private const int KeptOfACutString = 32;
 
     private static readonly string[] FacilityNames =
     [
@@ -249,6 +251,85 @@ public sealed class SyslogEndpointType : EndpointType
         return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
+    /// <summary>
+    /// The JSON document in at most <paramref name="budget"/> bytes, still valid, with "truncated": true added: first
+    /// the top-level members that say nothing (false, 0, "", null, empty) go, then the longest string is cut (to its
+    /// first 32 characters at least, and the marker) until it fits; past what strings can give, the largest
+    /// top-level members are dropped.
+    /// </summary>
+    internal static byte[] ShrinkJson(byte[] body, int budget)
+    {
+        var root = JsonNode.Parse(body)!.AsObject();
+        foreach (var key in root.Where(m => IsEmpty(m.Value)).Select(m => m.Key).ToList())
+            root.Remove(key);
+        root["truncated"] = true;
+        while (true)
+        {
+            var bytes = Serialize(root);
+            if (bytes.Length <= budget)
+                return bytes;
+            // Short strings are names and addresses: only long ones are cut, and never below a readable start.
+            var longest = Strings(root).Where(v => v.GetValue<string>().Length > KeptOfACutString + TruncatedMarker.Length)
+                .MaxBy(v => v.GetValue<string>().Length);
+            if (longest is not null)
+            {
+                var text = longest.GetValue<string>();
+                // Cut as many characters as the excess (and the marker) weigh at this string's bytes per character;
+                // escapes weigh more than that, and another round then cuts the rest.
+                int excess = bytes.Length - budget + Encoding.UTF8.GetByteCount(TruncatedMarker);
+                int keep = Math.Max(KeptOfACutString, text.Length - (int)Math.Ceiling((double)excess * text.Length / Encoding.UTF8.GetByteCount(text)));
+                if (char.IsHighSurrogate(text[keep - 1]))
+                    keep--;
+                JsonNode cut = JsonValue.Create(text[..keep] + TruncatedMarker);
+                if (longest.Parent is JsonArray array)
+                    array[longest.GetElementIndex()] = cut;
+                else
+                    longest.Parent!.AsObject()[longest.GetPropertyName()] = cut;
+                continue;
+            }
+            var largest = root.Where(m => m.Key != "truncated").MaxBy(m => Serialize(m.Value).Length).Key;
+            if (largest is null)
+                return bytes;
+            root.Remove(largest);
+        }
+    }
+
+    private static bool IsEmpty(JsonNode? node) => node switch
+    {
+        null => true,
+        JsonObject o => o.Count == 0,
+        JsonArray a => a.Count == 0,
+        JsonValue v => v.GetValueKind() switch
+        {
+            JsonValueKind.False => true,
+            JsonValueKind.String => v.GetValue<string>().Length == 0,
+            JsonValueKind.Number => v.ToJsonString() == "0",
+            _ => false,
+        },
+        _ => false,
+    };
+
+    private static IEnumerable<JsonValue> Strings(JsonNode? node) => node switch
+    {
+        JsonObject o => o.SelectMany(m => Strings(m.Value)),
+        JsonArray a => a.SelectMany(Strings),
+        JsonValue v when v.GetValueKind() == JsonValueKind.String => [v],
+        _ => [],
+    };
+
+    private static byte[] Serialize(JsonNode? node)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(1024);
+        using (var w = new Utf8JsonWriter(buffer, AlertJson.WriterOptions))
+        {
+            if (node is null)
+                w.WriteNullValue();
+            else
+                node.WriteTo(w);
+        }
+        return buffer.WrittenSpan.ToArray();
+    }
+
     private sealed class Sender : IEndpointSender
     {
         private static readonly string[] Months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
@@ -384,11 +465,16 @@ public sealed class SyslogEndpointType : EndpointType
             return Fit(Encoding.UTF8.GetBytes(header), Encoding.UTF8.GetBytes(Body(n, format)));
         }
 
-        /// <summary>Header + body, the body cut on a character boundary with a visible marker when too long.</summary>
+        /// <summary>
+        /// Header + body, the body cut with a visible marker when too long: a JSON body (json, ecs) stays valid JSON,
+        /// with its longest strings cut; a text body is cut on a character boundary.
+        /// </summary>
         private byte[] Fit(byte[] header, byte[] body)
         {
             if (header.Length + body.Length <= maxMessageSize)
                 return [.. header, .. body];
+            if (format != "plaintext")
+                return [.. header, .. ShrinkJson(body, maxMessageSize - header.Length)];
             var marker = Encoding.UTF8.GetBytes(TruncatedMarker);
             int keep = Math.Max(0, maxMessageSize - header.Length - marker.Length);
             while (keep > 0 && (body[keep] & 0xC0) == 0x80)
