@@ -23,7 +23,7 @@ dotnet build "$repo/bench/Tocsin.Bench/Tocsin.Bench.csproj" -c Release --nologo 
 # The native executable that `./tocsin` runs (compiled ahead of time).
 dotnet publish "$repo/src/Tocsin.Cli/Tocsin.Cli.csproj" -c Release --nologo -v quiet -clp:ErrorsOnly >&2
 bench_tool="$repo/artifacts/bin/Tocsin.Bench/release/Tocsin.Bench.dll"
-tocsin="$repo/artifacts/publish/Tocsin.Cli/release_linux-x64/tocsin"
+tocsin="$repo/artifacts/publish/Tocsin.Cli/release/tocsin"
 
 capture="$out/bench-$copies.pcap"
 large_capture="$out/bench-$large_copies.pcap"

@@ -16,7 +16,7 @@ public sealed class NativeBuildTests : ReceiverTest
     {
         get
         {
-            var path = Path.Combine(SharedData.RepoRoot, "artifacts", "publish", "Tocsin.Cli", "release_linux-x64", "tocsin");
+            var path = Path.Combine(SharedData.RepoRoot, "artifacts", "publish", "Tocsin.Cli", "release", "tocsin");
             Assert.True(File.Exists(path), $"the native executable is not at {path}: `./tocsin test` builds it first (dotnet publish src/Tocsin.Cli -c Release)");
             return path;
         }
