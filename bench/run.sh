@@ -43,6 +43,12 @@ ndpi:
   risky_domains: $lists/risky_domains.txt
   malicious_ja3: $lists/ja3_fingerprints.csv
   malicious_sha1: $lists/sha1_fingerprints.csv
+# The large capture has more flows live at once than the default table (131072): refused flows would skip
+# detection and make Tocsin look faster than it is. tocsin_run fails if any flow or host is refused.
+flows:
+  max: 1048576
+hosts:
+  max: 1048576
 EOF
 
 median() { sort -g | awk '{a[NR]=$1} END{print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
@@ -60,6 +66,12 @@ tocsin_run() {
     # This runs in a process substitution: say why here, the caller only sees the output end (and its read fail).
     if [ "$status" -ne 0 ] || [ -z "$run_pps" ]; then
       printf 'bench: tocsin analyze %s %s failed (exit %s):\n%s\n' "$file" "$*" "$status" "$text" >&2
+      exit 1
+    fi
+    local refused
+    refused=$(echo "$text" | sed -n 's/.*"\(flows\|hosts\)_refused": *\([0-9]*\).*/\2/p' | awk '{s+=$1} END{print s+0}')
+    if [ "$refused" -ne 0 ]; then
+      printf 'bench: tocsin analyze %s %s refused %s flows or hosts (table full): raise flows.max / hosts.max\n' "$file" "$*" "$refused" >&2
       exit 1
     fi
     pps+=("$run_pps")
