@@ -8,7 +8,7 @@
 #   3. notifications: alerts/s through the durable queue to a webhook, against an in-memory endpoint, and the delay
 #      from creation to receipt at 1,000 alerts/s;
 #   4. managed memory per flow.
-# Packet figures are medians of BENCH_RUNS runs.
+# Packet figures are medians of BENCH_RUNS rounds, each running every configuration once, alternating.
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -53,63 +53,79 @@ EOF
 
 median() { sort -g | awk '{a[NR]=$1} END{print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 
-# Analysis packets/s of a capture ($1) as Tocsin reports it (from the first packet read to the last, without process
-# start-up or the store's final drain), peak RSS, and the packet count.
-tocsin_run() {
-  local i pps=() rss=() packets=0 file="$1"
+# One run of `tocsin analyze` on a capture ($1): packets/s as Tocsin reports it (from the first packet read to the
+# last, without process start-up or the store's final drain), peak RSS in KiB, and the packet count.
+tocsin_once() {
+  local file="$1" text status=0 run_pps refused
   shift
-  for i in $(seq "$runs"); do
-    rm -f "$out/bench.db"*
-    local text status=0 run_pps
-    text=$( { /usr/bin/time -f "RSS %M" "$tocsin" analyze "$file" "$@" --quiet --format json --db "$out/bench.db"; } 2>&1 ) || status=$?
-    run_pps=$(echo "$text" | sed -n 's/.*"packets_per_second": *\([0-9.]*\).*/\1/p')
-    # This runs in a process substitution: say why here, the caller only sees the output end (and its read fail).
-    if [ "$status" -ne 0 ] || [ -z "$run_pps" ]; then
-      printf 'bench: tocsin analyze %s %s failed (exit %s):\n%s\n' "$file" "$*" "$status" "$text" >&2
-      exit 1
-    fi
-    local refused
-    refused=$(echo "$text" | sed -n 's/.*"\(flows\|hosts\)_refused": *\([0-9]*\).*/\2/p' | awk '{s+=$1} END{print s+0}')
-    if [ "$refused" -ne 0 ]; then
-      printf 'bench: tocsin analyze %s %s refused %s flows or hosts (table full): raise flows.max / hosts.max\n' "$file" "$*" "$refused" >&2
-      exit 1
-    fi
-    pps+=("$run_pps")
-    packets=$(echo "$text" | sed -n 's/^ *"packets": *\([0-9]*\).*/\1/p' | head -1)
-    rss+=("$(echo "$text" | awk '/^RSS/{print $2}')")
-  done
-  echo "$(printf '%s\n' "${pps[@]}" | median) $(printf '%s\n' "${rss[@]}" | median) $packets"
+  rm -f "$out/bench.db"*
+  text=$( { /usr/bin/time -f "RSS %M" "$tocsin" analyze "$file" "$@" --quiet --format json --db "$out/bench.db"; } 2>&1 ) || status=$?
+  run_pps=$(echo "$text" | sed -n 's/.*"packets_per_second": *\([0-9.]*\).*/\1/p')
+  # This runs in a process substitution: say why here, the caller only sees the output end (and its read fail).
+  if [ "$status" -ne 0 ] || [ -z "$run_pps" ]; then
+    printf 'bench: tocsin analyze %s %s failed (exit %s):\n%s\n' "$file" "$*" "$status" "$text" >&2
+    exit 1
+  fi
+  refused=$(echo "$text" | sed -n 's/.*"\(flows\|hosts\)_refused": *\([0-9]*\).*/\2/p' | awk '{s+=$1} END{print s+0}')
+  if [ "$refused" -ne 0 ]; then
+    printf 'bench: tocsin analyze %s %s refused %s flows or hosts (table full): raise flows.max / hosts.max\n' "$file" "$*" "$refused" >&2
+    exit 1
+  fi
+  echo "$run_pps $(echo "$text" | awk '/^RSS/{print $2}') $(echo "$text" | sed -n 's/^ *"packets": *\([0-9]*\).*/\1/p' | head -1)"
 }
 
-# ndpiReader on a capture ($1) of $2 packets: packets/s over its own "Packet Processing Time", and peak RSS.
-ndpi_run() {
-  local i pps=() rss=() file="$1" count="$2"
-  for i in $(seq "$runs"); do
-    local text ms
-    text=$( { /usr/bin/time -f "RSS %M" ndpiReader -i "$file" -n 1 -p "$lists/protos.txt" -c "$lists/categories.txt" \
-      -r "$lists/risky_domains.txt" -j "$lists/ja3_fingerprints.csv" -S "$lists/sha1_fingerprints.csv" 2>&1; } 2>&1 )
-    ms=$(echo "$text" | awk '/Packet Processing Time/{print $4}')
-    if [ -z "$ms" ]; then
-      printf 'bench: ndpiReader on %s printed no processing time:\n%s\n' "$file" "$text" >&2
-      exit 1
-    fi
-    pps+=("$(awk -v p="$count" -v ms="$ms" 'BEGIN{printf "%.0f", p / (ms / 1000)}')")
-    rss+=("$(echo "$text" | awk '/RSS/{print $2}')")
-  done
-  echo "$(printf '%s\n' "${pps[@]}" | median) $(printf '%s\n' "${rss[@]}" | median)"
+# One run of ndpiReader on a capture ($1) of $2 packets: packets/s over its own "Packet Processing Time", peak RSS.
+ndpi_once() {
+  local file="$1" count="$2" text ms
+  text=$( { /usr/bin/time -f "RSS %M" ndpiReader -i "$file" -n 1 -p "$lists/protos.txt" -c "$lists/categories.txt" \
+    -r "$lists/risky_domains.txt" -j "$lists/ja3_fingerprints.csv" -S "$lists/sha1_fingerprints.csv" 2>&1; } 2>&1 )
+  ms=$(echo "$text" | awk '/Packet Processing Time/{print $4}')
+  if [ -z "$ms" ]; then
+    printf 'bench: ndpiReader on %s printed no processing time:\n%s\n' "$file" "$text" >&2
+    exit 1
+  fi
+  echo "$(awk -v p="$count" -v ms="$ms" 'BEGIN{printf "%.0f", p / (ms / 1000)}') $(echo "$text" | awk '/RSS/{print $2}')"
 }
 
-read -r plain_pps plain_rss packets < <(tocsin_run "$capture" --no-dpi --workers 1)
-read -r all_pps all_rss _ < <(tocsin_run "$capture" --no-dpi --workers 1 --config "$repo/bench/bench.yaml")
-read -r dpi1_pps dpi1_rss _ < <(tocsin_run "$capture" --workers 1 --config "$ndpi_config")
-read -r dpi2_pps dpi2_rss _ < <(tocsin_run "$capture" --workers 2 --config "$ndpi_config")
-read -r bare1_pps bare1_rss _ < <(tocsin_run "$capture" --workers 1 --config "$ndpi_config" --no-store)
-read -r bare2_pps bare2_rss _ < <(tocsin_run "$capture" --workers 2 --config "$ndpi_config" --no-store)
-read -r ndpi_pps ndpi_rss < <(ndpi_run "$capture" "$packets")
-read -r large1_pps large1_rss large_packets < <(tocsin_run "$large_capture" --workers 1 --config "$ndpi_config" --no-store)
-read -r large2_pps large2_rss _ < <(tocsin_run "$large_capture" --workers 2 --config "$ndpi_config" --no-store)
-read -r large_stored_pps large_stored_rss _ < <(tocsin_run "$large_capture" --workers 1 --config "$ndpi_config")
-read -r large_ndpi_pps large_ndpi_rss < <(ndpi_run "$large_capture" "$large_packets")
+# The configurations, each run once per round; the rounds alternate (A B C ... A B C ...) so that a slow spell of
+# the machine weighs on every configuration alike, not on whichever ran then. ndpiReader's runs come after a
+# Tocsin run of the same capture, which counts its packets.
+configs=(plain all dpi1 dpi2 bare1 bare2 ndpi large1 large2 large_stored large_ndpi)
+run_config() {
+  case "$1" in
+    plain) tocsin_once "$capture" --no-dpi --workers 1 ;;
+    all) tocsin_once "$capture" --no-dpi --workers 1 --config "$repo/bench/bench.yaml" ;;
+    dpi1) tocsin_once "$capture" --workers 1 --config "$ndpi_config" ;;
+    dpi2) tocsin_once "$capture" --workers 2 --config "$ndpi_config" ;;
+    bare1) tocsin_once "$capture" --workers 1 --config "$ndpi_config" --no-store ;;
+    bare2) tocsin_once "$capture" --workers 2 --config "$ndpi_config" --no-store ;;
+    ndpi) ndpi_once "$capture" "$packets" ;;
+    large1) tocsin_once "$large_capture" --workers 1 --config "$ndpi_config" --no-store ;;
+    large2) tocsin_once "$large_capture" --workers 2 --config "$ndpi_config" --no-store ;;
+    large_stored) tocsin_once "$large_capture" --workers 1 --config "$ndpi_config" ;;
+    large_ndpi) ndpi_once "$large_capture" "$large_packets" ;;
+  esac
+}
+declare -A pps_runs rss_runs
+packets=0
+large_packets=0
+for round in $(seq "$runs"); do
+  for name in "${configs[@]}"; do
+    read -r run_pps run_rss run_packets < <(run_config "$name")
+    pps_runs[$name]+="$run_pps "
+    rss_runs[$name]+="$run_rss "
+    case "$name" in
+      plain) packets=$run_packets ;;
+      large1) large_packets=$run_packets ;;
+    esac
+  done
+  echo "bench: round $round of $runs done" >&2
+done
+# Sets plain_pps, plain_rss, dpi1_pps... to the medians.
+for name in "${configs[@]}"; do
+  printf -v "${name}_pps" '%s' "$(printf '%s\n' ${pps_runs[$name]} | median)"
+  printf -v "${name}_rss" '%s' "$(printf '%s\n' ${rss_runs[$name]} | median)"
+done
 
 # The store benchmark re-writes the alerts of the last stored nDPI run.
 rm -f "$out/bench.db"*
@@ -130,7 +146,7 @@ header() { echo "| run | packets/s | vs ndpiReader | peak RSS |"; echo "|---|---
 cpu=$(awk -F: '/model name/{print $2; exit}' /proc/cpuinfo | sed 's/^ *//')
 
 {
-  echo "Capture: $(basename "$capture"), $packets packets ($copies address-rewritten copies of the shared nDPI captures played at once); median of $runs runs; $cpu, $(nproc) cores."
+  echo "Capture: $(basename "$capture"), $packets packets ($copies address-rewritten copies of the shared nDPI captures played at once); median of $runs alternating rounds; $cpu, $(nproc) cores."
   echo
   header
   row "analyze --no-dpi, 1 worker, default checks" "$plain_pps" "$ndpi_pps" "$plain_rss"
