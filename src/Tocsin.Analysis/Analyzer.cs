@@ -45,9 +45,12 @@ public sealed class Analyzer
         var checkList = checks.ToList();
         periodic = new PeriodicChecksRunner(checkList, engine, options.Interface, networks);
         bool single = options.Workers == 1;
+        // flows.max bounds the analysis, not each worker: several share one budget, whichever holds the flows (with
+        // local networks, every flow of a busy local host is on one worker).
+        var flowBudget = single ? null : new FlowBudget(traffic.MaxFlows);
         // One worker forgets its hosts itself; several feed a merged table that does it.
         workers = [.. Enumerable.Range(0, options.Workers).Select(i => new Worker(i, options.Workers, options, networks, checkList, engine,
-            inspectors?.Invoke() ?? NoInspection.Instance, single ? periodic.HostRemoved : null, WorkerTick))];
+            inspectors?.Invoke() ?? NoInspection.Instance, single ? periodic.HostRemoved : null, WorkerTick, flowBudget))];
         if (!single)
         {
             mergedHosts = new HostTable(traffic.MaxHosts, networks);

@@ -26,7 +26,7 @@ internal sealed class Worker
 
     /// <param name="tick">The analysis' part of a tick, after the worker's own.</param>
     public Worker(int index, int shards, AnalysisOptions options, LocalNetworks networks, IEnumerable<Check> checks, AlertEngine engine,
-        IFlowInspector inspector, Action<Host>? hostRemoved, Action<long, IReadOnlyList<Granularity>> tick)
+        IFlowInspector inspector, Action<Host>? hostRemoved, Action<long, IReadOnlyList<Granularity>> tick, FlowBudget? flowBudget)
     {
         this.index = index;
         this.shards = shards;
@@ -34,9 +34,7 @@ internal sealed class Worker
         this.tick = tick;
         decoder = new PacketDecoder(options.Decoder);
         Checks = new FlowChecksRunner(checks, engine, options.Interface, hostRemoved);
-        // flows.max bounds the analysis, not each worker: every worker holds an equal share of the table.
-        var traffic = options.Traffic with { MaxFlows = Math.Max(1, (options.Traffic.MaxFlows + shards - 1) / shards) };
-        Traffic = new TrafficTracker(traffic, networks, Checks, inspector);
+        Traffic = new TrafficTracker(options.Traffic, networks, Checks, inspector, flowBudget);
         Checks.Attach(Traffic);
         Clock = new PeriodicClock(now => Traffic.ExpireFlows(now), Tick);
     }

@@ -50,15 +50,17 @@ public sealed class FlowTable
     private readonly int mask;
     private readonly Stack<Flow> pool = new();
     private long nextId = 1;
+    private readonly FlowBudget? budget;
 
     internal readonly FlowList Active = new();
     internal readonly FlowList Closing = new();
 
-    public FlowTable(int maxFlows)
+    public FlowTable(int maxFlows, FlowBudget? budget = null)
     {
         if (maxFlows < 1)
             throw new ArgumentOutOfRangeException(nameof(maxFlows));
         MaxFlows = maxFlows;
+        this.budget = budget;
         int capacity = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(16, maxFlows * 2));
         slots = new Flow?[capacity];
         mask = capacity - 1;
@@ -86,16 +88,21 @@ public sealed class FlowTable
 
     public Flow? Find(in FlowKey key) => Find(key, key.GetHashCode());
 
-    /// <summary>Whether a new flow fits; when not, counts it as refused.</summary>
-    internal bool HasRoom()
+    /// <summary>
+    /// Reserves room for a new flow, in the budget shared with other tables if there is one; when full, counts the flow
+    /// as refused. A reservation that is not followed by <see cref="Add"/> is given back with <see cref="Unreserve"/>.
+    /// </summary>
+    internal bool Reserve()
     {
-        if (Count < MaxFlows)
+        if (Count < MaxFlows && (budget is null || budget.TryTake()))
             return true;
         Refused++;
         return false;
     }
 
-    /// <summary>Inserts a new flow; the caller checked <see cref="HasRoom"/>.</summary>
+    internal void Unreserve() => budget?.Release();
+
+    /// <summary>Inserts a new flow; the caller reserved room with <see cref="Reserve"/>.</summary>
     internal Flow Add(in FlowKey key, int hash, long nowNs)
     {
         var f = pool.Count > 0 ? pool.Pop() : new Flow();
@@ -131,6 +138,7 @@ public sealed class FlowTable
             i = (i + 1) & mask;
         slots[i] = null;
         Count--;
+        budget?.Release();
         // Backward shift: pull later entries of the probe run into the hole so lookups never stop early.
         for (int j = (i + 1) & mask; slots[j] is { } next; j = (j + 1) & mask)
         {

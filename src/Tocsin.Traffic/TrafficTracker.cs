@@ -17,13 +17,15 @@ public sealed class TrafficTracker
     private readonly long periodicNs;
     private readonly Action<Host> hostRemoved;
 
-    public TrafficTracker(TrafficOptions options, LocalNetworks localNetworks, ITrafficObserver observer, IFlowInspector? inspector = null)
+    /// <param name="flowBudget">The flow table size shared with other trackers (workers); null: this table's own.</param>
+    public TrafficTracker(TrafficOptions options, LocalNetworks localNetworks, ITrafficObserver observer, IFlowInspector? inspector = null,
+        FlowBudget? flowBudget = null)
     {
         this.options = options;
         this.observer = observer;
         this.inspector = inspector ?? NoInspection.Instance;
         LocalNetworks = localNetworks;
-        Flows = new FlowTable(options.MaxFlows);
+        Flows = new FlowTable(options.MaxFlows, flowBudget);
         Hosts = new HostTable(options.MaxHosts, localNetworks);
         Networks = new TrafficCounters[localNetworks.Count];
         for (int i = 0; i < Networks.Length; i++)
@@ -109,8 +111,13 @@ public sealed class TrafficTracker
         var clientIp = sourceIsClient ? p.Src : p.Dst;
         var serverIp = sourceIsClient ? p.Dst : p.Src;
         // The flow table first: a refused flow must not leave hosts behind. Each table counts its own refusals.
-        if (!Flows.HasRoom() || !Hosts.TryGetOrAdd(new HostKey(clientIp, p.VlanId), new HostKey(serverIp, p.VlanId), NowNs, out var client, out var server))
+        if (!Flows.Reserve())
             return null;
+        if (!Hosts.TryGetOrAdd(new HostKey(clientIp, p.VlanId), new HostKey(serverIp, p.VlanId), NowNs, out var client, out var server))
+        {
+            Flows.Unreserve();
+            return null;
+        }
         var flow = Flows.Add(key, hash, NowNs);
         flow.ClientIsA = sourceIsClient == sourceIsA;
         flow.Client = client;
