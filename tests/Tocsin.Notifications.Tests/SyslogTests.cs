@@ -172,6 +172,40 @@ public sealed class SyslogTests(Rsyslog rsyslog) : IClassFixture<Rsyslog>, IDisp
     }
 
     [Fact]
+    public void Shrinking_json_ends_fits_and_keeps_the_embedded_json_whole_at_any_budget()
+    {
+        // Three-byte characters then ASCII, and escapes: the cut that once never ended (it kept cutting its own marker).
+        var message = new string('漢', 100) + new string('a', 60) + "\"\\\n";
+        var parameters = new System.Text.Json.Nodes.JsonObject { ["last_url"] = "example.com/" + new string('漢', 80) + "?id=1&x=" + new string('a', 200) };
+        var body = System.Text.Encoding.UTF8.GetBytes(new System.Text.Json.Nodes.JsonObject
+        {
+            ["alert_id"] = 44,
+            ["cli_ip"] = "10.0.0.1",
+            ["info"] = "example.com/" + new string('漢', 120) + "?id=1&x=" + new string('a', 100),
+            ["json"] = parameters.ToJsonString(),
+            ["message"] = message,
+        }.ToJsonString());
+        for (int budget = 60; budget < body.Length; budget += 3)
+        {
+            var fitted = Endpoints.SyslogEndpointType.ShrinkJson(body, budget);
+            Assert.True(fitted.Length <= budget, $"{fitted.Length} bytes for a budget of {budget}");
+            var doc = JsonDocument.Parse(fitted).RootElement;
+            Assert.True(doc.GetProperty("truncated").GetBoolean());
+            if (doc.TryGetProperty("json", out var json))
+                Assert.Equal(parameters.ToJsonString(), json.GetString());
+            foreach (var name in new[] { "message", "info" })
+            {
+                if (!doc.TryGetProperty(name, out var value))
+                    continue;
+                var text = value.GetString()!;
+                Assert.DoesNotContain('\uFFFD', text);
+                if (text.EndsWith("…[truncated]", StringComparison.Ordinal))
+                    Assert.Equal(text.Length - "…[truncated]".Length, text.IndexOf('…', StringComparison.Ordinal));
+            }
+        }
+    }
+
+    [Fact]
     public void A_json_body_drops_empty_members_first_then_its_largest_ones()
     {
         var body = System.Text.Encoding.UTF8.GetBytes("""{"alert_id":7,"flag":false,"none":"","big":[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20],"s":"short"}""");

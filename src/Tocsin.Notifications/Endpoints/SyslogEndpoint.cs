@@ -253,9 +253,10 @@ public sealed class SyslogEndpointType : EndpointType
 
     /// <summary>
     /// The JSON document in at most <paramref name="budget"/> bytes, still valid, with "truncated": true added: first
-    /// the top-level members that say nothing (false, 0, "", null, empty) go, then the longest string is cut (to its
-    /// first 32 characters at least, and the marker) until it fits; past what strings can give, the largest
-    /// top-level members are dropped.
+    /// the top-level members that say nothing (false, 0, "", null, empty) go, then the longest strings are cut, each
+    /// once, as little as fits (never below its first 32 characters; the marker ends it); past what strings can
+    /// give, the largest top-level members are dropped. ntopng's "json" member is JSON text: it is never cut, only
+    /// dropped whole.
     /// </summary>
     internal static byte[] ShrinkJson(byte[] body, int budget)
     {
@@ -263,35 +264,61 @@ public sealed class SyslogEndpointType : EndpointType
         foreach (var key in root.Where(m => IsEmpty(m.Value)).Select(m => m.Key).ToList())
             root.Remove(key);
         root["truncated"] = true;
+        var cut = new HashSet<JsonNode>(ReferenceEqualityComparer.Instance);
         while (true)
         {
             var bytes = Serialize(root);
             if (bytes.Length <= budget)
                 return bytes;
-            // Short strings are names and addresses: only long ones are cut, and never below a readable start.
-            var longest = Strings(root).Where(v => v.GetValue<string>().Length > KeptOfACutString + TruncatedMarker.Length)
+            var longest = Strings(root)
+                .Where(v => !cut.Contains(v) && v.GetValue<string>().Length > KeptOfACutString + TruncatedMarker.Length
+                    && !(v.Parent == root && v.GetPropertyName() == "json"))
                 .MaxBy(v => v.GetValue<string>().Length);
             if (longest is not null)
             {
-                var text = longest.GetValue<string>();
-                // Cut as many characters as the excess (and the marker) weigh at this string's bytes per character;
-                // escapes weigh more than that, and another round then cuts the rest.
-                int excess = bytes.Length - budget + Encoding.UTF8.GetByteCount(TruncatedMarker);
-                int keep = Math.Max(KeptOfACutString, text.Length - (int)Math.Ceiling((double)excess * text.Length / Encoding.UTF8.GetByteCount(text)));
-                if (char.IsHighSurrogate(text[keep - 1]))
-                    keep--;
-                JsonNode cut = JsonValue.Create(text[..keep] + TruncatedMarker);
-                if (longest.Parent is JsonArray array)
-                    array[longest.GetElementIndex()] = cut;
-                else
-                    longest.Parent!.AsObject()[longest.GetPropertyName()] = cut;
+                cut.Add(Cut(root, longest, budget));
                 continue;
             }
-            var largest = root.Where(m => m.Key != "truncated").MaxBy(m => Serialize(m.Value).Length).Key;
-            if (largest is null)
+            if (root.Count <= 1)
                 return bytes;
-            root.Remove(largest);
+            root.Remove(root.Where(m => m.Key != "truncated").MaxBy(m => Serialize(m.Value).Length).Key);
         }
+    }
+
+    /// <summary>
+    /// Replaces a string by its longest start (at least <see cref="KeptOfACutString"/> characters) plus the marker
+    /// with which the document fits in <paramref name="budget"/>, or by the shortest when none does; returns the new
+    /// node. A binary search on the serialized document: escapes and multi-byte characters weigh what they weigh.
+    /// </summary>
+    private static JsonNode Cut(JsonObject root, JsonValue value, int budget)
+    {
+        var text = value.GetValue<string>();
+        var parent = value.Parent!;
+        int index = parent is JsonArray ? value.GetElementIndex() : -1;
+        string name = parent is JsonArray ? "" : value.GetPropertyName();
+        JsonNode Set(int keep)
+        {
+            // Never split a surrogate pair.
+            if (char.IsHighSurrogate(text[keep - 1]))
+                keep--;
+            JsonNode node = JsonValue.Create(text[..keep] + TruncatedMarker);
+            if (parent is JsonArray array)
+                array[index] = node;
+            else
+                parent.AsObject()[name] = node;
+            return node;
+        }
+        int low = KeptOfACutString, high = text.Length - TruncatedMarker.Length - 1;
+        while (low < high)
+        {
+            int mid = (low + high + 1) / 2;
+            Set(mid);
+            if (Serialize(root).Length <= budget)
+                low = mid;
+            else
+                high = mid - 1;
+        }
+        return Set(low);
     }
 
     private static bool IsEmpty(JsonNode? node) => node switch
