@@ -1,5 +1,5 @@
 using System.Globalization;
-using System.Text;
+using Tocsin.Traffic;
 
 namespace Tocsin.Ndpi;
 
@@ -129,20 +129,7 @@ internal static class NdpiEvidence
 
     private static string Day(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
-    /// <summary>Control characters become '?' (no line breaks into logs and syslog); past <see cref="MaxValue"/> characters, "…".</summary>
-    internal static string Clean(string value)
-    {
-        bool clip = value.Length > MaxValue;
-        var span = clip ? value.AsSpan(0, MaxValue) : value.AsSpan();
-        if (!clip && !span.ContainsAnyInRange('\0', '\x1f') && !span.ContainsAnyInRange('\x7f', '\x9f'))
-            return value;
-        var text = new StringBuilder(span.Length + 1);
-        foreach (var c in span)
-            text.Append(char.IsControl(c) ? '?' : c);
-        if (clip)
-            text.Append('…');
-        return text.ToString();
-    }
+    private static string Clean(string value) => WireText.Clean(value, MaxValue);
 
     private static string DnsType(int type) => type switch
     {

@@ -127,6 +127,18 @@ public class ApplicationCheckTests
         Assert.Empty(excluded.At(0, Tcp(Client, 40000, Google, 8443, TcpFlags.Syn)).Run().Events);
     }
 
+    [Fact]
+    public void A_risk_message_names_the_host_and_the_evidence_on_one_line()
+    {
+        // The host name (an SNI here) comes off the wire: an escape sequence and a line break must not reach logs.
+        var labels = new Dictionary<ushort, TestApplication>
+        {
+            [8443] = new(91, 91, "TLS", HostName: "shop\u001b[2J\nexample", RiskBitmap: 1UL << 6) { Evidence = "issuer \"CN=shop\"" },
+        };
+        var alert = Assert.Single(With(labels).Enable("tls_certificate_selfsigned").At(0, Tcp(Client, 40000, Google, 8443, TcpFlags.Syn)).Run().Events);
+        Assert.Equal("Self-signed Certificate (TLS, shop?[2J?example): issuer \"CN=shop\"", alert.Message);
+    }
+
     /// <summary>A flow whose detection never completes is still checked, with what detection concluded at its end.</summary>
     [Fact]
     public void Flows_ending_before_detection_completes_are_still_checked()

@@ -57,5 +57,9 @@ public class EvidenceTests
         // The URL is clipped at 120 characters.
         Assert.Contains(new string('z', 120 - "example.com/a??X-Injected: 1?".Length) + "…, user agent \"curl?[31m\"", line, StringComparison.Ordinal);
         Assert.Equal("GET example.com/a??X-Injected: 1?" + new string('z', 120 - 29) + "…, content type application/x-dosexec", app.DescribeRisk(4));
+
+        // Line separators and bidirectional overrides go too, and a cut never splits a surrogate pair.
+        var tricky = new NdpiApplication { Http = new NdpiHttp { Url = "a\u2028b\u202Ec" + new string('x', 114) + "😀tail" } };
+        Assert.Equal("a?b?c" + new string('x', 114) + "…", tricky.DescribeRisk(13));
     }
 }

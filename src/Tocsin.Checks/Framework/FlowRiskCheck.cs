@@ -24,7 +24,7 @@ public abstract class FlowRiskCheck(int riskId, string key, AlertType alert, int
     {
         if (flow.Application is not { } app || (app.RiskBitmap & (1UL << riskId)) == 0)
             return;
-        var host = app.HostName.Length > 0 ? $", {app.HostName}" : "";
+        var host = app.HostName.Length > 0 ? $", {WireText.Clean(app.HostName)}" : "";
         var evidence = app.DescribeRisk(riskId);
         ctx.Raise(flow, evidence.Length > 0 ? $"{alert.Title} ({app.ProtocolName}{host}): {evidence}" : $"{alert.Title} ({app.ProtocolName}{host})",
             new JsonObject { ["risk_id"] = riskId, ["risk_name"] = alert.Title });
