@@ -76,12 +76,12 @@ tocsin_once() {
 
 # One run of ndpiReader on a capture ($1) of $2 packets: packets/s over its own "Packet Processing Time", peak RSS.
 ndpi_once() {
-  local file="$1" count="$2" text ms
+  local file="$1" count="$2" text ms status=0
   text=$( { /usr/bin/time -f "RSS %M" ndpiReader -i "$file" -n 1 -p "$lists/protos.txt" -c "$lists/categories.txt" \
-    -r "$lists/risky_domains.txt" -j "$lists/ja3_fingerprints.csv" -S "$lists/sha1_fingerprints.csv" 2>&1; } 2>&1 )
+    -r "$lists/risky_domains.txt" -j "$lists/ja3_fingerprints.csv" -S "$lists/sha1_fingerprints.csv" 2>&1; } 2>&1 ) || status=$?
   ms=$(echo "$text" | awk '/Packet Processing Time/{print $4}')
-  if [ -z "$ms" ]; then
-    printf 'bench: ndpiReader on %s printed no processing time:\n%s\n' "$file" "$text" >&2
+  if [ "$status" -ne 0 ] || [ -z "$ms" ]; then
+    printf 'bench: ndpiReader on %s failed (exit %s) or printed no processing time:\n%s\n' "$file" "$status" "$text" >&2
     exit 1
   fi
   echo "$(awk -v p="$count" -v ms="$ms" 'BEGIN{printf "%.0f", p / (ms / 1000)}') $(echo "$text" | awk '/RSS/{print $2}')"

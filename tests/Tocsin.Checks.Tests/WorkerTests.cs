@@ -82,10 +82,10 @@ public class WorkerTests
         var two = Run(2).Summary!;
         Assert.Equal((100, 300), (one.Flows, one.FlowsRefused));
         Assert.Equal((100, 300L), (two.FlowsPerWorker.Sum(), two.FlowsRefused));
+        // How the budget splits between workers that race for it is up to their timing, except when one worker has
+        // every flow.
         if (localServer)
             Assert.Equal([0, 100], two.FlowsPerWorker.Order());
-        else
-            Assert.All(two.FlowsPerWorker, f => Assert.InRange(f, 1, 99));
     }
 
     /// <summary>Every worker reads the capture itself: a truncated one stops all of them at the same record, reported once.</summary>

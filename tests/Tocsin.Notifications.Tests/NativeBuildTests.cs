@@ -18,6 +18,11 @@ public sealed class NativeBuildTests : ReceiverTest
         {
             var path = Path.Combine(SharedData.RepoRoot, "artifacts", "publish", "Tocsin.Cli", "release", "tocsin");
             Assert.True(File.Exists(path), $"the native executable is not at {path}: `./tocsin test` builds it first (dotnet publish src/Tocsin.Cli -c Release)");
+            // An executable older than the sources would compare old code with the build under test.
+            var built = File.GetLastWriteTimeUtc(path);
+            var newer = Directory.EnumerateFiles(Path.Combine(SharedData.RepoRoot, "src"), "*", SearchOption.AllDirectories)
+                .FirstOrDefault(f => File.GetLastWriteTimeUtc(f) > built);
+            Assert.True(newer is null, $"the native executable is older than {newer}: `./tocsin test` rebuilds it first");
             return path;
         }
     }
@@ -28,10 +33,14 @@ public sealed class NativeBuildTests : ReceiverTest
         foreach (var a in args)
             start.ArgumentList.Add(a);
         using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
-        var output = process.StandardOutput.ReadToEnd();
-        Assert.True(process.WaitForExit(TimeSpan.FromMinutes(2)), "the native executable did not finish in 2 minutes");
-        return (process.ExitCode, output, error.Result);
+        if (!process.WaitForExit(TimeSpan.FromMinutes(2)))
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail($"the native executable did not finish in 2 minutes: tocsin {string.Join(' ', args)}");
+        }
+        return (process.ExitCode, output.Result, error.Result);
     }
 
     private string Config(string name)

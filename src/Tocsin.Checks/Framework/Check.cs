@@ -85,7 +85,7 @@ public abstract class Check
         foreach (var type in chain)
         {
             // In declaration order, as both runtimes list fields (MetadataToken, which would say so, does not exist
-            // in the ahead-of-time build); the CLI's native-build test compares `checks list` with this build's.
+            // in the ahead-of-time build); NativeBuildTests compare `checks list` between the two builds.
             var fields = type.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly)
                 .Where(f => typeof(CheckParameter).IsAssignableFrom(f.FieldType));
             foreach (var field in fields)
