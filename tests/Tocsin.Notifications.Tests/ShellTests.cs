@@ -118,12 +118,7 @@ public sealed class ShellTests : IDisposable
         // Its interpreter does not exist: the file passes the config checks, then every run fails to start.
         File.WriteAllText(Script("broken.sh", ""), "#!/nonexistent/sh\n");
         await using var h = await Harness.StartAsync(dir, Yaml("broken.sh"));
-        h.Publish(Enumerable.Range(0, 3).Select(i => TestAlerts.Flow(i)));
-        Assert.False(await h.CompleteAndDrainAsync(TimeSpan.FromMilliseconds(500)));
-        var stats = h.Stats("blocker");
-        Assert.Equal(3, stats.Queued);
-        Assert.Equal(0, stats.Failed);
-        Assert.Equal(FailureKind.Config, stats.LastErrorKind);
+        var stats = await AssertHeldAsync(h, 3);
         Assert.Contains("cannot run broken.sh", stats.LastError, StringComparison.Ordinal);
 
         Script("broken.sh", $"cat >> {log}");
@@ -154,12 +149,23 @@ public sealed class ShellTests : IDisposable
     {
         Script("missing.sh", "cat > /dev/null\nno-such-command-tocsin");
         await using var h = await Harness.StartAsync(dir, Yaml("missing.sh"));
-        h.Publish(Enumerable.Range(0, 2).Select(i => TestAlerts.Flow(i)));
+        await AssertHeldAsync(h, 2);
+    }
+
+    /// <summary>
+    /// Publishes <paramref name="alerts"/> alerts to a script that cannot deliver them and checks they stay queued,
+    /// neither failed nor dead-lettered, the recipient held by a configuration fault.
+    /// </summary>
+    private static async Task<RecipientStats> AssertHeldAsync(Harness h, int alerts)
+    {
+        h.Publish(Enumerable.Range(0, alerts).Select(i => TestAlerts.Flow(i)));
         Assert.False(await h.CompleteAndDrainAsync(TimeSpan.FromMilliseconds(500)));
         var stats = h.Stats("blocker");
-        Assert.Equal(2, stats.Queued);
+        Assert.Equal(alerts, stats.Queued);
+        Assert.Equal(0, stats.Failed);
         Assert.Equal(0, stats.DeadLetters);
         Assert.Equal(FailureKind.Config, stats.LastErrorKind);
+        return stats;
     }
 
     [Theory]
