@@ -35,9 +35,8 @@ internal static class NdpiEvidence
     /// <summary>nDPI 4.2 risk id → what backs it (spec/ndpi42_risks.txt); other risks get the protocol's main details.</summary>
     private static Facet ForRisk(int riskId) => riskId switch
     {
-        1 or 2 or 3 or 13 or 14 => Facet.Request | Facet.UserAgent,
+        1 or 2 or 3 or 11 or 13 or 14 or 40 => Facet.Request | Facet.UserAgent,
         4 or 25 => Facet.Request | Facet.ContentType,
-        11 or 40 => Facet.UserAgent | Facet.Request,
         6 => Facet.Certificate,
         7 => Facet.TlsVersion,
         8 => Facet.Cipher,
