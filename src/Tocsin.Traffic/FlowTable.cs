@@ -43,11 +43,17 @@ internal sealed class FlowList
 /// Bounded flow table: open addressing with linear probing and backward-shift deletion (no tombstones), plus two
 /// last-seen lists (active and closing) so idle expiry costs O(expired), and recycled Flow objects.
 /// Flow objects are reused after they end: never keep a reference past the FlowEnd hook.
+/// The slots grow with the flows (kept at most half full) up to what <see cref="MaxFlows"/> needs: a table sized for
+/// the limit from the start spread every lookup over megabytes the flows did not need, and on the benchmark cost
+/// a tenth of the analysis in cache misses and first-touch page faults.
 /// </summary>
 public sealed class FlowTable
 {
-    private readonly Flow?[] slots;
-    private readonly int mask;
+    private const int InitialCapacity = 4096;
+
+    private readonly int maxCapacity;
+    private Flow?[] slots;
+    private int mask;
     private readonly Stack<Flow> pool = new();
     private long nextId = 1;
     private readonly FlowBudget? budget;
@@ -61,9 +67,9 @@ public sealed class FlowTable
             throw new ArgumentOutOfRangeException(nameof(maxFlows));
         MaxFlows = maxFlows;
         this.budget = budget;
-        int capacity = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(16, maxFlows * 2));
-        slots = new Flow?[capacity];
-        mask = capacity - 1;
+        maxCapacity = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(16, maxFlows * 2));
+        slots = new Flow?[Math.Min(maxCapacity, InitialCapacity)];
+        mask = slots.Length - 1;
     }
 
     public int MaxFlows { get; }
@@ -110,13 +116,35 @@ public sealed class FlowTable
         f.HashCode = hash;
         f.Id = nextId++;
         f.FirstSeenNs = f.LastSeenNs = nowNs;
-        int i = hash & mask;
-        while (slots[i] is not null)
-            i = (i + 1) & mask;
-        slots[i] = f;
+        if ((Count + 1) * 2 > slots.Length && slots.Length < maxCapacity)
+            Grow();
+        Place(f);
         Count++;
         Active.Append(f);
         return f;
+    }
+
+    /// <summary>Capacity of the slots now (flows fill at most half of them).</summary>
+    internal int Capacity => slots.Length;
+
+    private void Place(Flow f)
+    {
+        int i = f.HashCode & mask;
+        while (slots[i] is not null)
+            i = (i + 1) & mask;
+        slots[i] = f;
+    }
+
+    private void Grow()
+    {
+        var old = slots;
+        slots = new Flow?[old.Length * 2];
+        mask = slots.Length - 1;
+        foreach (var f in old)
+        {
+            if (f is not null)
+                Place(f);
+        }
     }
 
     /// <summary>Moves a flow to the tail of its list after a packet (and to the closing list once closed).</summary>

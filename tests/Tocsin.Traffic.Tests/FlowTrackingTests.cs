@@ -196,18 +196,21 @@ public class FlowTrackingTests
         Assert.Empty(h.Tracker.FlowsDueForPeriodicUpdate());   // each was rescheduled
     }
 
+    /// <summary>The table starts small and doubles as flows arrive (here four times); removals shift entries back within the grown table.</summary>
     [Fact]
-    public void Many_flows_survive_insertions_and_removals_in_the_table()
+    public void Many_flows_survive_insertions_removals_and_growth_of_the_table()
     {
-        var h = new TrafficHarness(new TrafficOptions { MaxFlows = 5000, FlowIdleTimeout = TimeSpan.FromSeconds(10) });
+        const int flows = 20_000;
+        var h = new TrafficHarness(new TrafficOptions { MaxFlows = 50_000, FlowIdleTimeout = TimeSpan.FromSeconds(10) });
         foreach (int parity in new[] { 0, 1 })
         {
-            for (int i = parity; i < 4000; i += 2)
+            for (int i = parity; i < flows; i += 2)
                 h.Send(parity * 5, Udp(A, (ushort)(1000 + i), IpAddr.FromV4(0x0A00_0000u + (uint)(i % 97)), 53));
         }
-        Assert.Equal(4000, h.Tracker.Flows.Count);
-        Assert.Equal(2000, h.Tracker.ExpireFlows(TrafficHarness.At(10)));
-        for (int i = 0; i < 4000; i++)
+        Assert.Equal(flows, h.Tracker.Flows.Count);
+        Assert.Equal(0, h.Tracker.Flows.Refused);
+        Assert.Equal(flows / 2, h.Tracker.ExpireFlows(TrafficHarness.At(10)));
+        for (int i = 0; i < flows; i++)
         {
             var key = new FlowKey(A, (ushort)(1000 + i), IpAddr.FromV4(0x0A00_0000u + (uint)(i % 97)), 53, IpProtocol.Udp, 0);
             var canonical = A.CompareTo(key.B) < 0 ? key : new FlowKey(key.B, 53, A, (ushort)(1000 + i), IpProtocol.Udp, 0);
