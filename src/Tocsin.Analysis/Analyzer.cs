@@ -12,9 +12,9 @@ namespace Tocsin.Analysis;
 /// The offline pipeline: capture → decode → flows and hosts → checks → alert engine, on the capture's own clock.
 /// Feed it captures in order with <see cref="Run"/>, then <see cref="Close"/> it once.
 /// With several workers, each reads the whole capture (the first on the calling thread, the others on threads of
-/// their own) and tracks its share of the host pairs; at every tick all of them stop at a barrier, their hosts'
-/// counters are merged, and host and threshold checks run on the merged view, so the alerts equal those of one
-/// worker.
+/// their own) and tracks its share of the host pairs; at every tick each hands in what its hosts and counters added
+/// and reads on, and once all have, the shares are merged and host and threshold checks run on the merged view
+/// (<see cref="TickMerger"/>), so the alerts equal those of one worker.
 /// </summary>
 public sealed class Analyzer
 {
@@ -26,11 +26,7 @@ public sealed class Analyzer
     private readonly TrafficOptions traffic;
     private readonly List<CaptureError> errors = [];
     private readonly Stopwatch elapsed = new();
-    private Barrier? barrier;
-    private CancellationToken stopping;
-    private long tickNs;
-    private IReadOnlyList<Granularity> tickEnding = [];
-    private long lastMergeNs;
+    private TickMerger? merger;
     private long completedBytes;
     private AnalysisSummary? summary;
 
@@ -97,14 +93,13 @@ public sealed class Analyzer
 
     /// <summary>
     /// Worker 0 reads on the calling thread, the others (if any) on threads of their own. A failing worker cancels
-    /// the others (which may be waiting for it at the barrier) and its error is rethrown here.
+    /// the others (which may be waiting for it to catch up) and its error is rethrown here.
     /// </summary>
     private CaptureError? ReadEverywhere(Func<ICaptureReader> open, CancellationToken cancellation, out long length)
     {
         using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-        using var phases = new Barrier(workers.Length, _ => PeriodicTick(tickNs, tickEnding));
-        barrier = phases;
-        stopping = failed.Token;
+        using var ticks = new TickMerger(workers.Length, MergeTick, failed.Token);
+        merger = ticks;
         var outcomes = new (CaptureError? Error, long Length, Exception? Failure)[workers.Length];
         void Read(int i)
         {
@@ -118,14 +113,15 @@ public sealed class Analyzer
                 finally
                 {
                     outcomes[i].Length = reader.Position;
-                    // Workers that read the same bytes finish together; if they did not (a file still being
-                    // written, read at different lengths), the others must not wait for this one at a tick.
-                    phases.RemoveParticipant();
                 }
+                // Workers that read the same bytes finish together; if they did not (a file still being written,
+                // read at different lengths), the others must not wait for this one at a tick. A failed worker does
+                // not leave: its failure cancels the others.
+                ticks.Leave(i, workers[i].CopyCounters());
             }
             catch (Exception e)
             {
-                outcomes[i].Failure = e is BarrierPostPhaseException { InnerException: { } inner } ? inner : e;
+                outcomes[i].Failure = e;
                 failed.Cancel();
             }
         }
@@ -134,7 +130,7 @@ public sealed class Analyzer
         threads.ForEach(t => t.Start());
         Read(0);
         threads.ForEach(t => t.Join());
-        barrier = null;
+        merger = null;
         length = outcomes[0].Length;
         // The first real failure, not the cancellations it caused in the others.
         var failure = outcomes.Select(o => o.Failure).FirstOrDefault(e => e is not null and not OperationCanceledException)
@@ -144,35 +140,58 @@ public sealed class Analyzer
         return outcomes[0].Error;
     }
 
-    /// <summary>A worker reached a tick: alone it runs the periodic checks; with others it waits for all at the barrier, whose last arrival runs them.</summary>
-    private void WorkerTick(long nowNs, IReadOnlyList<Granularity> ending)
+    /// <summary>A worker reached a tick: alone it runs the periodic checks; with others it hands in its share, and the last share of the tick runs them.</summary>
+    private void WorkerTick(Worker worker, long nowNs, IReadOnlyList<Granularity> ending)
     {
         if (Single)
-        {
-            PeriodicTick(nowNs, ending);
-            return;
-        }
-        // Every worker meets the same ticks in the same order, so each may say which tick the phase is.
-        tickNs = nowNs;
-        tickEnding = ending;
-        barrier!.SignalAndWait(stopping);
+            PeriodicTick(nowNs, ending, worker.Traffic.Interface, worker.Traffic.Networks);
+        else
+            merger!.Arrive(worker.Index, nowNs, ending, worker.TakeShare());
     }
 
-    private void PeriodicTick(long nowNs, IReadOnlyList<Granularity> ending)
+    /// <summary>A tick every worker has handed in: runs the periodic checks on the merge of their shares.</summary>
+    private void MergeTick(PendingTick tick)
+    {
+        var (interfaceCounters, networkCounters) = Merge(tick.Shares.Select((s, w) => s ?? merger!.FinalOf(w)!));
+        for (int w = 0; w < workers.Length; w++)
+        {
+            if (tick.Shares[w] is { } share)
+                workers[w].Recycle(share);
+        }
+        PeriodicTick(tick.NowNs, tick.Ending, interfaceCounters, networkCounters);
+    }
+
+    private void PeriodicTick(long nowNs, IReadOnlyList<Granularity> ending, TrafficCounters interfaceCounters, IReadOnlyList<TrafficCounters> networkCounters)
     {
         periodic.NowNs = nowNs;
         foreach (var g in ending)
         {
             if (g == Granularity.Minute)
             {
-                periodic.RunHostChecks(Hosts());
+                periodic.RunHostChecks(Hosts);
                 if (Single)
                     workers[0].Traffic.PurgeHosts(nowNs);
                 else
                     mergedHosts!.Purge(nowNs, traffic, periodic.HostRemoved);
             }
-            RunThresholds(g, partial: false);
+            periodic.RunThresholds(g, partialPeriod: false, interfaceCounters, networkCounters, Hosts);
         }
+    }
+
+    /// <summary>Folds the workers' shares into the merged hosts; returns the interface's and each local network's counters summed over them.</summary>
+    private (TrafficCounters Interface, TrafficCounters[] Networks) Merge(IEnumerable<TickShare> shares)
+    {
+        var total = new TrafficCounters();
+        var perNetwork = Enumerable.Range(0, networks.Count).Select(_ => new TrafficCounters()).ToArray();
+        foreach (var share in shares)
+        {
+            foreach (var host in share.Hosts)
+                mergedHosts!.Absorb(host);
+            total.Add(share.Interface);
+            for (int i = 0; i < perNetwork.Length; i++)
+                perNetwork[i].Add(share.Networks[i]);
+        }
+        return (total, perNetwork);
     }
 
     /// <summary>Runs an end-of-analysis step on every worker, in parallel when there are several.</summary>
@@ -184,35 +203,8 @@ public sealed class Analyzer
             Parallel.ForEach(workers, step);
     }
 
-    /// <summary>The hosts the periodic checks look at: the worker's own, or the workers' merged (absorbed now).</summary>
-    private IEnumerable<Host> Hosts()
-    {
-        if (Single)
-            return workers[0].Traffic.Hosts.All;
-        foreach (var w in workers)
-            mergedHosts!.AbsorbChanges(w.Traffic.Hosts, lastMergeNs);
-        lastMergeNs = periodic.NowNs;
-        return mergedHosts!.All;
-    }
-
-    private void RunThresholds(Granularity g, bool partial)
-    {
-        if (Single)
-        {
-            var t = workers[0].Traffic;
-            periodic.RunThresholds(g, partial, t.Interface, t.Networks, t.Hosts.All);
-            return;
-        }
-        var total = new TrafficCounters();
-        var perNetwork = Enumerable.Range(0, networks.Count).Select(_ => new TrafficCounters()).ToArray();
-        foreach (var w in workers)
-        {
-            total.Add(w.Traffic.Interface);
-            for (int i = 0; i < perNetwork.Length; i++)
-                perNetwork[i].Add(w.Traffic.Networks[i]);
-        }
-        periodic.RunThresholds(g, partial, total, perNetwork, mergedHosts!.All);
-    }
+    /// <summary>The hosts the periodic checks look at: the worker's own, or the workers' merged.</summary>
+    private IEnumerable<Host> Hosts => Single ? workers[0].Traffic.Hosts.All : mergedHosts!.All;
 
     /// <summary>
     /// Ends the analysis at the last packet's time: the partial periods are evaluated, every flow ends, the alerts
@@ -229,9 +221,13 @@ public sealed class Analyzer
         {
             OnEveryWorker(w => w.Traffic.ExpireFlows(end));
             periodic.NowNs = end;
-            periodic.RunHostChecks(Hosts(), partialPeriod: true);
+            // The workers have stopped: what they changed since their last tick is folded in here.
+            var (interfaceCounters, networkCounters) = Single
+                ? (workers[0].Traffic.Interface, workers[0].Traffic.Networks)
+                : Merge(workers.Select(w => w.TakeShare()));
+            periodic.RunHostChecks(Hosts, partialPeriod: true);
             foreach (var g in Granularities.All)
-                RunThresholds(g, partial: true);
+                periodic.RunThresholds(g, partialPeriod: true, interfaceCounters, networkCounters, Hosts);
             engagedAtEnd = [.. engine.EngagedAlerts.OrderBy(a => a.Tstamp).ThenBy(a => a.Type.Id).ThenBy(a => a.EntityValue, StringComparer.Ordinal)];
             OnEveryWorker(w => w.Traffic.Close(end));
             mergedHosts?.RemoveAll(periodic.HostRemoved);

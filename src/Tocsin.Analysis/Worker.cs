@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Tocsin.Alerts;
 using Tocsin.Capture;
 using Tocsin.Checks;
@@ -12,7 +13,7 @@ namespace Tocsin.Analysis;
 /// Every worker reads and decodes the whole capture, which keeps each clock exact and costs far less than handing
 /// packets between threads did (frame copies, queue hand-overs, a reading thread competing with the workers); it
 /// tracks only the packets of its shard. At each tick it ends its idle flows, updates its long ones on minute
-/// ticks, and hands over to the analysis' tick, which with several workers waits for all of them.
+/// ticks, and hands over to the analysis' tick, which with several workers merges its share of the tick with theirs.
 /// </summary>
 internal sealed class Worker
 {
@@ -20,13 +21,17 @@ internal sealed class Worker
     private readonly int shards;
     private readonly LocalNetworks networks;
     private readonly PacketDecoder decoder;
-    private readonly Action<long, IReadOnlyList<Granularity>> tick;
+    private readonly Action<Worker, long, IReadOnlyList<Granularity>> tick;
     private DecodedPacket packet;
     private long position;
+    private long lastShareNs;
+    // Host lists of merged shares, reused: a busy tick's list is large, and allocating one per tick made the large
+    // object heap trigger a full collection at nearly every tick.
+    private readonly ConcurrentBag<List<HostShare>> shareLists = [];
 
     /// <param name="tick">The analysis' part of a tick, after the worker's own.</param>
     public Worker(int index, int shards, AnalysisOptions options, LocalNetworks networks, IEnumerable<Check> checks, AlertEngine engine,
-        IFlowInspector inspector, Action<Host>? hostRemoved, Action<long, IReadOnlyList<Granularity>> tick, FlowBudget? flowBudget)
+        IFlowInspector inspector, Action<Host>? hostRemoved, Action<Worker, long, IReadOnlyList<Granularity>> tick, FlowBudget? flowBudget)
     {
         this.index = index;
         this.shards = shards;
@@ -38,6 +43,8 @@ internal sealed class Worker
         Checks.Attach(Traffic);
         Clock = new PeriodicClock(now => Traffic.ExpireFlows(now), Tick);
     }
+
+    public int Index => index;
 
     public TrafficTracker Traffic { get; }
 
@@ -116,6 +123,30 @@ internal sealed class Worker
         Traffic.ExpireFlows(nowNs);
         if (ending.Contains(Granularity.Minute))
             Checks.RunPeriodicUpdates();
-        tick(nowNs, ending);
+        tick(this, nowNs, ending);
     }
+
+    /// <summary>
+    /// This worker's share of the merged view now: the hosts it changed since its last share (see
+    /// <see cref="HostTable.ShareChanges"/>) and a copy of its counters. On the worker's thread, or once it has stopped.
+    /// </summary>
+    public TickShare TakeShare()
+    {
+        var hosts = shareLists.TryTake(out var list) ? list : [];
+        Traffic.Hosts.ShareChanges(lastShareNs, hosts);
+        lastShareNs = Clock.NowNs;
+        var (iface, networks) = CopyCounters();
+        return new TickShare(hosts, iface, networks);
+    }
+
+    /// <summary>A share's host list once merged, for a later share to fill again.</summary>
+    public void Recycle(TickShare share)
+    {
+        share.Hosts.Clear();
+        shareLists.Add(share.Hosts);
+    }
+
+    /// <summary>The interface's and local networks' counters as they are now.</summary>
+    public (TrafficCounters Interface, TrafficCounters[] Networks) CopyCounters() =>
+        (Traffic.Interface.Copy(), [.. Traffic.Networks.Select(n => n.Copy())]);
 }

@@ -135,7 +135,7 @@ public sealed class Host
 
     public int ActiveFlows => ActiveFlowsAsClient + ActiveFlowsAsServer;
 
-    /// <summary>A worker's host: its active flows as the merged table last counted them, and whether it changed since.</summary>
+    /// <summary>A worker's host: its active flows as its last share counted them, and whether it changed since.</summary>
     internal int MergedFlowsAsClient;
 
     internal int MergedFlowsAsServer;
@@ -163,8 +163,35 @@ public sealed class Host
         Interval.Clear();
     }
 
+    /// <summary>
+    /// A worker's host at a tick: what it adds to the merged table since the last share (its interval when it had
+    /// packets since <paramref name="sinceNs"/>, the change in its active flows), after which it starts a new interval.
+    /// The share takes the interval's counters whole, so the merge can read them on another thread.
+    /// </summary>
+    internal HostShare TakeShare(long sinceNs)
+    {
+        bool active = LastSeenNs >= sinceNs;
+        var share = new HostShare(Key, IsLocal, NetworkIndex, FirstSeenNs, LastSeenNs, active, active ? Interval : default,
+            ActiveFlowsAsClient - MergedFlowsAsClient, ActiveFlowsAsServer - MergedFlowsAsServer);
+        if (active)
+        {
+            earlierIntervals.Add(Interval.Counts);
+            Interval = default;
+        }
+        MergedFlowsAsClient = ActiveFlowsAsClient;
+        MergedFlowsAsServer = ActiveFlowsAsServer;
+        return share;
+    }
+
     /// <summary>Per-host state of the checks layer (its engaged alerts, threshold history), kept here to avoid a lookup per host per tick.</summary>
     public object? CheckState { get; set; }
 
     public override string ToString() => EntityValue;
 }
+
+/// <summary>
+/// What one worker's host adds to the merged host table at a tick (<see cref="HostTable.ShareChanges"/>): a copy taken
+/// on the worker's thread, so the worker goes on while the merge runs.
+/// </summary>
+public readonly record struct HostShare(HostKey Key, bool IsLocal, int NetworkIndex, long FirstSeenNs, long LastSeenNs,
+    bool Active, HostInterval Interval, int ClientFlowsDelta, int ServerFlowsDelta);

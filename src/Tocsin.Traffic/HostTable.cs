@@ -9,6 +9,9 @@ public sealed class HostTable
     private readonly LocalNetworks localNetworks;
     private readonly List<Host> changed = [];
 
+    // Merged table only: active flows of hosts refused while it was full, until they find room.
+    private readonly Dictionary<HostKey, (int Client, int Server)> refusedFlows = [];
+
     public HostTable(int maxHosts, LocalNetworks localNetworks)
     {
         if (maxHosts < 1)
@@ -98,54 +101,59 @@ public sealed class HostTable
     }
 
     /// <summary>
-    /// Folds the hosts a worker's table changed since the last merge into this table, the merged view of several
-    /// workers, then drops from the worker's table those left without active flows (this table remembers them).
+    /// A worker's table at a tick: the shares of the hosts that changed since the last one (see
+    /// <see cref="Host.TakeShare"/>), for the merged table to absorb; hosts left without active flows leave this table
+    /// (the merged one remembers them).
     /// </summary>
-    public void AbsorbChanges(HostTable worker, long sinceNs)
+    public void ShareChanges(long sinceNs, List<HostShare> shares)
     {
-        foreach (var host in worker.changed)
+        foreach (var host in changed)
         {
-            Absorb(host, sinceNs);
+            shares.Add(host.TakeShare(sinceNs));
             host.Changed = false;
             if (host.ActiveFlows == 0)
-                worker.hosts.Remove(host.Key);
+                hosts.Remove(host.Key);
         }
-        worker.changed.Clear();
+        changed.Clear();
     }
 
     /// <summary>
-    /// Folds one worker's host into this table: its interval (when it had packets since <paramref name="sinceNs"/>)
-    /// and the change in its active flows since it was last folded in. The worker's host starts a new interval.
-    /// A new host is refused (and counted) when the table is full; its interval is dropped all the same, as the
-    /// packets of a refused flow are, so that it does not pile up for a later merge.
+    /// Folds one worker's share of a host into this table, the merged view of several workers. A new host is refused
+    /// (and counted) when the table is full: its interval is dropped, as the packets of a refused flow are, but the
+    /// change in its active flows is kept for when it finds room, so its count never goes wrong.
     /// </summary>
-    public void Absorb(Host other, long sinceNs)
+    public void Absorb(in HostShare share)
     {
-        bool active = other.LastSeenNs >= sinceNs;
-        if (!hosts.TryGetValue(other.Key, out var merged))
+        if (!hosts.TryGetValue(share.Key, out var merged))
         {
             if (hosts.Count >= MaxHosts)
             {
                 Refused++;
-                if (active)
-                    other.StartInterval();
+                var (client, server) = refusedFlows.GetValueOrDefault(share.Key);
+                (client, server) = (client + share.ClientFlowsDelta, server + share.ServerFlowsDelta);
+                if (client == 0 && server == 0)
+                    refusedFlows.Remove(share.Key);
+                else
+                    refusedFlows[share.Key] = (client, server);
                 return;
             }
-            merged = new Host(other.Key, other.IsLocal, other.NetworkIndex, other.FirstSeenNs);
-            hosts.Add(other.Key, merged);
+            merged = new Host(share.Key, share.IsLocal, share.NetworkIndex, share.FirstSeenNs);
+            hosts.Add(share.Key, merged);
             Created++;
+            if (refusedFlows.Remove(share.Key, out var carried))
+            {
+                merged.ActiveFlowsAsClient = carried.Client;
+                merged.ActiveFlowsAsServer = carried.Server;
+            }
         }
-        if (active)
+        if (share.Active)
         {
-            merged.Interval.Add(other.Interval);
-            merged.FirstSeenNs = Math.Min(merged.FirstSeenNs, other.FirstSeenNs);
-            merged.LastSeenNs = Math.Max(merged.LastSeenNs, other.LastSeenNs);
-            other.StartInterval();
+            merged.Interval.Add(share.Interval);
+            merged.FirstSeenNs = Math.Min(merged.FirstSeenNs, share.FirstSeenNs);
+            merged.LastSeenNs = Math.Max(merged.LastSeenNs, share.LastSeenNs);
         }
-        merged.ActiveFlowsAsClient += other.ActiveFlowsAsClient - other.MergedFlowsAsClient;
-        merged.ActiveFlowsAsServer += other.ActiveFlowsAsServer - other.MergedFlowsAsServer;
-        other.MergedFlowsAsClient = other.ActiveFlowsAsClient;
-        other.MergedFlowsAsServer = other.ActiveFlowsAsServer;
+        merged.ActiveFlowsAsClient += share.ClientFlowsDelta;
+        merged.ActiveFlowsAsServer += share.ServerFlowsDelta;
     }
 
     public void RemoveAll(Action<Host> onRemoved)

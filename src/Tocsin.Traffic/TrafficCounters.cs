@@ -14,6 +14,9 @@ public sealed class TrafficCounters
     public long EgressBytes;
     public long InnerBytes;
 
+    /// <summary>The counters as they are now.</summary>
+    public TrafficCounters Copy() => (TrafficCounters)MemberwiseClone();
+
     public void Add(TrafficCounters other)
     {
         Packets += other.Packets;

@@ -162,11 +162,11 @@ public class HostTrackingTests
     public void A_full_merged_table_refuses_absorbed_hosts_and_counts_them()
     {
         var worker = new TrafficHarness();
+        worker.Tracker.Hosts.TrackChanges = true;
         worker.Send(0, Udp(Local1, 1000, Remote, 53));
         worker.Send(0, Udp(Local2, 1000, Remote, 53));
         var merged = new HostTable(2, LocalNetworks.None);
-        foreach (var host in worker.Tracker.Hosts.All)
-            merged.Absorb(host, TrafficHarness.Start);
+        Absorb(merged, worker, TrafficHarness.Start);
         Assert.Equal(2, merged.Count);
         Assert.Equal(2, merged.Created);
         Assert.Equal(1, merged.Refused);
@@ -174,6 +174,36 @@ public class HostTrackingTests
         Assert.Equal(2, merged.Find(new HostKey(Remote, 0))!.ActiveFlowsAsServer);
         // The refused host's interval is dropped, not kept for a later merge.
         Assert.Equal(0, worker.Tracker.Hosts.Find(new HostKey(Local2, 0))!.Interval.Counts.PacketsSent);
+    }
+
+    /// <summary>
+    /// A host refused by a full merged table still has its flows counted once it finds room: the share handed its
+    /// active flows over, so the merged table keeps them for it rather than starting it at zero.
+    /// </summary>
+    [Fact]
+    public void A_refused_host_keeps_its_active_flows_until_the_merged_table_has_room()
+    {
+        var worker = new TrafficHarness();
+        worker.Tracker.Hosts.TrackChanges = true;
+        var merged = new HostTable(2, LocalNetworks.None);
+        worker.Send(0, Udp(Local1, 1000, Remote, 53));
+        worker.Send(0, Udp(Local2, 1000, Remote, 53));
+        Absorb(merged, worker, TrafficHarness.Start);
+        Assert.Null(merged.Find(new HostKey(Local2, 0)));
+
+        // Local1's flow ends and Local1 idles out of the merged table; Local2's flow goes on.
+        worker.Send(50, Udp(Local2, 1000, Remote, 53));
+        worker.Tracker.ExpireFlows(TrafficHarness.At(100));
+        worker.Send(101, Udp(Local2, 1000, Remote, 53));
+        Absorb(merged, worker, TrafficHarness.At(60));
+        Assert.Equal(1, merged.Purge(TrafficHarness.At(500), new TrafficOptions(), _ => { }));
+        worker.Send(502, Udp(Local2, 1000, Remote, 53));
+        Absorb(merged, worker, TrafficHarness.At(120));
+
+        var local2 = merged.Find(new HostKey(Local2, 0));
+        Assert.NotNull(local2);
+        Assert.Equal(1, local2.ActiveFlowsAsClient);
+        Assert.Equal(1, merged.Find(new HostKey(Remote, 0))!.ActiveFlowsAsServer);
     }
 
     /// <summary>
@@ -188,22 +218,32 @@ public class HostTrackingTests
         var merged = new HostTable(100, LocalNetworks.None);
         worker.Send(0, Udp(Local1, 1000, Remote, 53));
         worker.Send(0, Udp(Local2, 1000, Remote, 53));
-        merged.AbsorbChanges(worker.Tracker.Hosts, TrafficHarness.Start);
+        Absorb(merged, worker, TrafficHarness.Start);
         Assert.Equal(2, merged.Find(new HostKey(Remote, 0))!.ActiveFlowsAsServer);
 
         worker.Send(100, Udp(Local1, 1000, Remote, 53));   // Local2's flow idles out; Local1's goes on
         worker.Tracker.ExpireFlows(TrafficHarness.At(200));
         worker.Send(201, Udp(Local1, 1000, Remote, 53));
-        merged.AbsorbChanges(worker.Tracker.Hosts, TrafficHarness.At(60));
+        Absorb(merged, worker, TrafficHarness.At(60));
         Assert.Equal(1, merged.Find(new HostKey(Remote, 0))!.ActiveFlowsAsServer);
         Assert.Equal(1, merged.Find(new HostKey(Local1, 0))!.ActiveFlowsAsClient);
         Assert.Equal(0, merged.Find(new HostKey(Local2, 0))!.ActiveFlowsAsClient);
         Assert.Null(worker.Tracker.Hosts.Find(new HostKey(Local2, 0)));
 
         // Nothing changed since: a second merge counts nothing twice.
-        merged.AbsorbChanges(worker.Tracker.Hosts, TrafficHarness.At(202));
+        Assert.Equal(0, Absorb(merged, worker, TrafficHarness.At(202)));
         Assert.Equal(1, merged.Find(new HostKey(Remote, 0))!.ActiveFlowsAsServer);
         Assert.Equal(3, merged.Find(new HostKey(Local1, 0))!.Totals.PacketsSent);
+    }
+
+    /// <summary>Folds what the worker's hosts changed since <paramref name="sinceNs"/> into the merged table; returns the shares.</summary>
+    private static int Absorb(HostTable merged, TrafficHarness worker, long sinceNs)
+    {
+        var shares = new List<HostShare>();
+        worker.Tracker.Hosts.ShareChanges(sinceNs, shares);
+        foreach (var share in shares)
+            merged.Absorb(share);
+        return shares.Count;
     }
 
     [Fact]

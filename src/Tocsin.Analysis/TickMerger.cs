@@ -1,0 +1,110 @@
+using Tocsin.Checks;
+using Tocsin.Traffic;
+
+namespace Tocsin.Analysis;
+
+/// <summary>What one worker adds to the merged view at a tick: the hosts it changed, and its counters at that time.</summary>
+internal sealed record TickShare(List<HostShare> Hosts, TrafficCounters Interface, TrafficCounters[] Networks);
+
+/// <summary>One tick as the workers hand it in: its time, the granularities ending there, each worker's share (null for one that left before it).</summary>
+internal sealed class PendingTick(int workers)
+{
+    public long NowNs { get; set; }
+
+    public Granularity[] Ending { get; set; } = [];
+
+    public TickShare?[] Shares { get; } = new TickShare?[workers];
+}
+
+/// <summary>
+/// Where several workers meet at each tick without stopping: each hands in its share of the tick and reads on; the
+/// worker whose share completes a tick runs it (the merge and the periodic checks), ticks in order. With a barrier
+/// instead, the faster worker idled at every minute until the slower one caught up (a tenth of the analysis on
+/// the benchmark). A worker <see cref="MaxAhead"/> ticks ahead of the slowest waits, which bounds the shares held.
+/// Every worker meets the same ticks in the same order, so the n-th share of each is of the same tick.
+/// </summary>
+internal sealed class TickMerger : IDisposable
+{
+    internal const int MaxAhead = 4;
+
+    // Monitor rather than Lock: a worker too far ahead waits on it.
+    private readonly object gate = new();
+    private readonly Action<PendingTick> run;
+    private readonly CancellationToken stopping;
+    private readonly CancellationTokenRegistration wakeOnStop;
+    private readonly long[] arrived;
+    private readonly TickShare?[] final;
+    private readonly List<PendingTick> pending = [];
+    private long completed;
+
+    /// <param name="run">Runs a complete tick, under the merger's lock (one tick at a time, in order).</param>
+    public TickMerger(int workers, Action<PendingTick> run, CancellationToken stopping)
+    {
+        this.run = run;
+        this.stopping = stopping;
+        arrived = new long[workers];
+        final = new TickShare?[workers];
+        wakeOnStop = stopping.Register(() =>
+        {
+            lock (gate)
+                Monitor.PulseAll(gate);
+        });
+    }
+
+    /// <summary>Hands in <paramref name="worker"/>'s share of its next tick; waits only when it is too far ahead.</summary>
+    public void Arrive(int worker, long nowNs, IReadOnlyList<Granularity> ending, TickShare share)
+    {
+        lock (gate)
+        {
+            long seq = arrived[worker]++;
+            while (seq - completed >= MaxAhead && !stopping.IsCancellationRequested)
+                Monitor.Wait(gate);
+            stopping.ThrowIfCancellationRequested();
+            int offset = (int)(seq - completed);
+            while (pending.Count <= offset)
+                pending.Add(new PendingTick(arrived.Length) { NowNs = nowNs, Ending = [.. ending] });
+            pending[offset].Shares[worker] = share;
+            RunReady();
+        }
+    }
+
+    /// <summary>
+    /// <paramref name="worker"/> has read all it will: the ticks it has no share in count its final counters and do
+    /// not wait for it (workers reading the same bytes leave together; one that read less must not hold the others up).
+    /// </summary>
+    public void Leave(int worker, (TrafficCounters Interface, TrafficCounters[] Networks) counters)
+    {
+        lock (gate)
+        {
+            final[worker] = new TickShare([], counters.Interface, counters.Networks);
+            RunReady();
+        }
+    }
+
+    /// <summary>The counters <paramref name="worker"/> left with (no hosts: those are merged when the analysis closes); null while it reads.</summary>
+    public TickShare? FinalOf(int worker) => final[worker];
+
+    public void Dispose() => wakeOnStop.Dispose();
+
+    private void RunReady()
+    {
+        while (pending.Count > 0 && !stopping.IsCancellationRequested && IsComplete(pending[0]))
+        {
+            var tick = pending[0];
+            pending.RemoveAt(0);
+            run(tick);
+            completed++;
+            Monitor.PulseAll(gate);
+        }
+    }
+
+    private bool IsComplete(PendingTick tick)
+    {
+        for (int w = 0; w < final.Length; w++)
+        {
+            if (tick.Shares[w] is null && final[w] is null)
+                return false;
+        }
+        return true;
+    }
+}
