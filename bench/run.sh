@@ -53,14 +53,19 @@ EOF
 
 median() { sort -g | awk '{a[NR]=$1} END{print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 
-# One run of `tocsin analyze` on a capture ($1): packets/s as Tocsin reports it (from the first packet read to the
-# last, without process start-up or the store's final drain), peak RSS in KiB, and the packet count.
+# One run of `tocsin analyze` on a capture ($1): packets/s from the first packet read until the last alert is in the
+# store (the analysis' time as Tocsin reports it plus the store's final drain; without process start-up), peak RSS
+# in KiB, and the packet count.
 tocsin_once() {
   local file="$1" text status=0 run_pps refused
   shift
   rm -f "$out/bench.db"*
   text=$( { /usr/bin/time -f "RSS %M" "$tocsin" analyze "$file" "$@" --quiet --format json --db "$out/bench.db"; } 2>&1 ) || status=$?
-  run_pps=$(echo "$text" | sed -n 's/.*"packets_per_second": *\([0-9.]*\).*/\1/p')
+  run_pps=$(echo "$text" | awk -F': *' '
+    /^ *"packets":/ && !p { p = $2 + 0 }
+    /"elapsed_seconds":/ { e = $2 + 0 }
+    /"store_drain_seconds":/ { d = $2 + 0 }
+    END { if (p > 0 && e + d > 0) printf "%.0f", p / (e + d) }')
   # This runs in a process substitution: say why here, the caller only sees the output end (and its read fail).
   if [ "$status" -ne 0 ] || [ -z "$run_pps" ]; then
     printf 'bench: tocsin analyze %s %s failed (exit %s):\n%s\n' "$file" "$*" "$status" "$text" >&2

@@ -25,6 +25,12 @@ public sealed record AnalysisSummary
     public required long FirstPacketNs { get; init; }
     public required long LastPacketNs { get; init; }
     public required TimeSpan Elapsed { get; init; }
+
+    /// <summary>
+    /// How long the alert store took, once the last packet was analysed, to commit the alerts still queued for it
+    /// (not part of <see cref="Elapsed"/>: the store writes on its own thread while the packets are read).
+    /// </summary>
+    public TimeSpan StoreDrain { get; init; }
     public int Workers { get; init; } = 1;
 
     /// <summary>Flows each worker tracked: how evenly the host pairs spread.</summary>

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Spectre.Console;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -200,7 +201,9 @@ public static class AnalysisRun
         {
             try
             {
+                var drain = Stopwatch.StartNew();
                 writer.CompleteAsync().GetAwaiter().GetResult();
+                summary = summary with { StoreDrain = drain.Elapsed };
                 store!.ApplyRetention(config.Store.MaxAge, config.Store.MaxAlertsPerFamily, summary.LastPacketNs / 1_000_000_000);
             }
             catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or IOException)

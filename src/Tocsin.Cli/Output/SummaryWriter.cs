@@ -37,7 +37,8 @@ public static class SummaryWriter
         foreach (var e in s.CaptureErrors)
             Row("Capture error", e.ToString());
         Row("Alerts", N(s.Alerts.Sum(a => a.Count)) + " events" + (s.EngagedAtEnd.Count > 0 ? $", {s.EngagedAtEnd.Count} still engaged at the end of the capture" : ""));
-        Row("Elapsed", $"{s.Elapsed.TotalSeconds.ToString("0.000", CultureInfo.InvariantCulture)} s, {N((long)s.PacketsPerSecond)} packets/s");
+        Row("Elapsed", $"{Seconds(s.Elapsed)} s, {N((long)s.PacketsPerSecond)} packets/s" +
+            (s.StoreDrain > TimeSpan.Zero ? $", then {Seconds(s.StoreDrain)} s storing the last alerts" : ""));
         if (s.Workers > 1)
             Row("Workers", $"{s.Workers}, flows each: {string.Join(" / ", s.FlowsPerWorker.Select(N))}");
         console.Write(new Rule("Summary").LeftJustified());
@@ -117,6 +118,7 @@ public static class SummaryWriter
         w.WriteEndArray();
         w.WriteNumber("elapsed_seconds", Math.Round(s.Elapsed.TotalSeconds, 3));
         w.WriteNumber("packets_per_second", Math.Round(s.PacketsPerSecond));
+        w.WriteNumber("store_drain_seconds", Math.Round(s.StoreDrain.TotalSeconds, 3));
         w.WriteNumber("workers", s.Workers);
         w.WriteStartArray("flows_per_worker");
         foreach (var flows in s.FlowsPerWorker)
@@ -134,4 +136,6 @@ public static class SummaryWriter
         Enum.GetValues<T>().Where(k => !k.Equals(default(T)) && count(k) > 0).Select(k => (k, count(k)));
 
     private static string N(long n) => n.ToString("N0", CultureInfo.InvariantCulture);
+
+    private static string Seconds(TimeSpan t) => t.TotalSeconds.ToString("0.000", CultureInfo.InvariantCulture);
 }
