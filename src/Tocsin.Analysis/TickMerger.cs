@@ -17,11 +17,13 @@ internal sealed class PendingTick(int workers)
 }
 
 /// <summary>
-/// Where several workers meet at each tick without stopping: each hands in its share of the tick and reads on; the
-/// worker whose share completes a tick runs it (the merge and the periodic checks), ticks in order. With a barrier
-/// instead, the faster worker idled at every minute until the slower one caught up (a tenth of the analysis on
-/// the benchmark). A worker <see cref="MaxAhead"/> ticks ahead of the slowest waits, which bounds the shares held.
-/// Every worker meets the same ticks in the same order, so the n-th share of each is of the same tick.
+/// Where several workers meet at each tick without stopping: each hands in its share of the tick and reads on. A
+/// complete tick (the merge and the periodic checks) is run, ticks in order, by the worker furthest ahead, the one
+/// with time to spare: run by the worker that completed it, the slowest, it held that one back further. With a
+/// barrier instead, the faster worker idled at every minute until the slower one caught up (a tenth of the analysis
+/// on the benchmark). A worker <see cref="MaxAhead"/> ticks ahead of the slowest waits, and runs the ticks that
+/// complete meanwhile; this bounds the shares held. Every worker meets the same ticks in the same order, so the
+/// n-th share of each is of the same tick.
 /// </summary>
 internal sealed class TickMerger : IDisposable
 {
@@ -57,14 +59,28 @@ internal sealed class TickMerger : IDisposable
         lock (gate)
         {
             long seq = arrived[worker]++;
+            // Too far ahead: wait for the slowest, running what completes meanwhile (this worker has the time).
             while (seq - completed >= MaxAhead && !stopping.IsCancellationRequested)
-                Monitor.Wait(gate);
+            {
+                if (!RunNext())
+                    Monitor.Wait(gate);
+            }
             stopping.ThrowIfCancellationRequested();
             int offset = (int)(seq - completed);
             while (pending.Count <= offset)
                 pending.Add(new PendingTick(arrived.Length) { NowNs = nowNs, Ending = [.. ending] });
             pending[offset].Shares[worker] = share;
-            RunReady();
+            if (IsFurthestAhead(worker))
+            {
+                while (RunNext())
+                {
+                }
+            }
+            else
+            {
+                // A worker further ahead may be waiting with nothing to run until now.
+                Monitor.PulseAll(gate);
+            }
         }
     }
 
@@ -77,7 +93,11 @@ internal sealed class TickMerger : IDisposable
         lock (gate)
         {
             final[worker] = new TickShare([], counters.Interface, counters.Networks);
-            RunReady();
+            // Done reading: this worker has the time for what is complete (the last to leave runs every tick left).
+            while (RunNext())
+            {
+            }
+            Monitor.PulseAll(gate);
         }
     }
 
@@ -86,16 +106,28 @@ internal sealed class TickMerger : IDisposable
 
     public void Dispose() => wakeOnStop.Dispose();
 
-    private void RunReady()
+    /// <summary>Runs the oldest tick if it is complete; false when there is none.</summary>
+    private bool RunNext()
     {
-        while (pending.Count > 0 && !stopping.IsCancellationRequested && IsComplete(pending[0]))
+        if (pending.Count == 0 || stopping.IsCancellationRequested || !IsComplete(pending[0]))
+            return false;
+        var tick = pending[0];
+        pending.RemoveAt(0);
+        run(tick);
+        completed++;
+        Monitor.PulseAll(gate);
+        return true;
+    }
+
+    /// <summary>No worker still reading has handed in more ticks than <paramref name="worker"/>.</summary>
+    private bool IsFurthestAhead(int worker)
+    {
+        for (int w = 0; w < arrived.Length; w++)
         {
-            var tick = pending[0];
-            pending.RemoveAt(0);
-            run(tick);
-            completed++;
-            Monitor.PulseAll(gate);
+            if (final[w] is null && arrived[w] > arrived[worker])
+                return false;
         }
+        return true;
     }
 
     private bool IsComplete(PendingTick tick)
