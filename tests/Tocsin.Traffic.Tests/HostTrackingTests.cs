@@ -161,12 +161,7 @@ public class HostTrackingTests
     [Fact]
     public void A_full_merged_table_refuses_absorbed_hosts_and_counts_them()
     {
-        var worker = new TrafficHarness();
-        worker.Tracker.Hosts.TrackChanges = true;
-        worker.Send(0, Udp(Local1, 1000, Remote, 53));
-        worker.Send(0, Udp(Local2, 1000, Remote, 53));
-        var merged = new HostTable(2, LocalNetworks.None);
-        Absorb(merged, worker, TrafficHarness.Start);
+        var (worker, merged) = TwoFlowsMerged(mergedMax: 2);
         Assert.Equal(2, merged.Count);
         Assert.Equal(2, merged.Created);
         Assert.Equal(1, merged.Refused);
@@ -183,12 +178,7 @@ public class HostTrackingTests
     [Fact]
     public void A_refused_host_keeps_its_active_flows_until_the_merged_table_has_room()
     {
-        var worker = new TrafficHarness();
-        worker.Tracker.Hosts.TrackChanges = true;
-        var merged = new HostTable(2, LocalNetworks.None);
-        worker.Send(0, Udp(Local1, 1000, Remote, 53));
-        worker.Send(0, Udp(Local2, 1000, Remote, 53));
-        Absorb(merged, worker, TrafficHarness.Start);
+        var (worker, merged) = TwoFlowsMerged(mergedMax: 2);
         Assert.Null(merged.Find(new HostKey(Local2, 0)));
 
         // Local1's flow ends and Local1 idles out of the merged table; Local2's flow goes on.
@@ -213,12 +203,7 @@ public class HostTrackingTests
     [Fact]
     public void The_merge_folds_changed_hosts_and_their_active_flow_changes()
     {
-        var worker = new TrafficHarness();
-        worker.Tracker.Hosts.TrackChanges = true;
-        var merged = new HostTable(100, LocalNetworks.None);
-        worker.Send(0, Udp(Local1, 1000, Remote, 53));
-        worker.Send(0, Udp(Local2, 1000, Remote, 53));
-        Absorb(merged, worker, TrafficHarness.Start);
+        var (worker, merged) = TwoFlowsMerged(mergedMax: 100);
         Assert.Equal(2, merged.Find(new HostKey(Remote, 0))!.ActiveFlowsAsServer);
 
         worker.Send(100, Udp(Local1, 1000, Remote, 53));   // Local2's flow idles out; Local1's goes on
@@ -234,6 +219,18 @@ public class HostTrackingTests
         Assert.Equal(0, Absorb(merged, worker, TrafficHarness.At(202)));
         Assert.Equal(1, merged.Find(new HostKey(Remote, 0))!.ActiveFlowsAsServer);
         Assert.Equal(3, merged.Find(new HostKey(Local1, 0))!.Totals.PacketsSent);
+    }
+
+    /// <summary>A worker with flows Local1 → Remote and Local2 → Remote, merged once into a table of <paramref name="mergedMax"/> hosts.</summary>
+    private static (TrafficHarness Worker, HostTable Merged) TwoFlowsMerged(int mergedMax)
+    {
+        var worker = new TrafficHarness();
+        worker.Tracker.Hosts.TrackChanges = true;
+        worker.Send(0, Udp(Local1, 1000, Remote, 53));
+        worker.Send(0, Udp(Local2, 1000, Remote, 53));
+        var merged = new HostTable(mergedMax, LocalNetworks.None);
+        Absorb(merged, worker, TrafficHarness.Start);
+        return (worker, merged);
     }
 
     /// <summary>Folds what the worker's hosts changed since <paramref name="sinceNs"/> into the merged table; returns the shares.</summary>
