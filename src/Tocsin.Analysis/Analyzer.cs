@@ -98,7 +98,7 @@ public sealed class Analyzer
     private CaptureError? ReadEverywhere(Func<ICaptureReader> open, CancellationToken cancellation, out long length)
     {
         using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-        using var ticks = new TickMerger(workers.Length, MergeTick, failed.Token);
+        using var ticks = Single ? null : new TickMerger(workers.Length, MergeTick, failed.Token);
         merger = ticks;
         var outcomes = new (CaptureError? Error, long Length, Exception? Failure)[workers.Length];
         void Read(int i)
@@ -117,7 +117,7 @@ public sealed class Analyzer
                 // Workers that read the same bytes finish together; if they did not (a file still being written,
                 // read at different lengths), the others must not wait for this one at a tick. A failed worker does
                 // not leave: its failure cancels the others.
-                ticks.Leave(i, workers[i].CopyCounters());
+                ticks?.Leave(i, workers[i].TakeShare());
             }
             catch (Exception e)
             {
@@ -131,6 +131,15 @@ public sealed class Analyzer
         Read(0);
         threads.ForEach(t => t.Join());
         merger = null;
+        if (ticks is not null)
+        {
+            // Shares no tick ran (a stop, a failure) hold host counts their workers no longer have.
+            foreach (var share in ticks.TakeUnmerged())
+            {
+                foreach (var host in share.Hosts)
+                    mergedHosts!.Absorb(host);
+            }
+        }
         length = outcomes[0].Length;
         // The first real failure, not the cancellations it caused in the others.
         var failure = outcomes.Select(o => o.Failure).FirstOrDefault(e => e is not null and not OperationCanceledException)
@@ -140,7 +149,7 @@ public sealed class Analyzer
         return outcomes[0].Error;
     }
 
-    /// <summary>A worker reached a tick: alone it runs the periodic checks; with others it hands in its share, and the last share of the tick runs them.</summary>
+    /// <summary>A worker reached a tick: alone it runs the periodic checks; with others it hands in its share (see <see cref="TickMerger"/>).</summary>
     private void WorkerTick(Worker worker, long nowNs, IReadOnlyList<Granularity> ending)
     {
         if (Single)
@@ -152,12 +161,9 @@ public sealed class Analyzer
     /// <summary>A tick every worker has handed in: runs the periodic checks on the merge of their shares.</summary>
     private void MergeTick(PendingTick tick)
     {
-        var (interfaceCounters, networkCounters) = Merge(tick.Shares.Select((s, w) => s ?? merger!.FinalOf(w)!));
+        var (interfaceCounters, networkCounters) = Merge(tick.Shares.Select(s => s!));
         for (int w = 0; w < workers.Length; w++)
-        {
-            if (tick.Shares[w] is { } share)
-                workers[w].Recycle(share);
-        }
+            workers[w].Recycle(tick.Shares[w]!);
         PeriodicTick(tick.NowNs, tick.Ending, interfaceCounters, networkCounters);
     }
 

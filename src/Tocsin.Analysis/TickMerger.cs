@@ -6,7 +6,7 @@ namespace Tocsin.Analysis;
 /// <summary>What one worker adds to the merged view at a tick: the hosts it changed, and its counters at that time.</summary>
 internal sealed record TickShare(List<HostShare> Hosts, TrafficCounters Interface, TrafficCounters[] Networks);
 
-/// <summary>One tick as the workers hand it in: its time, the granularities ending there, each worker's share (null for one that left before it).</summary>
+/// <summary>One tick as the workers hand it in: its time, the granularities ending there, each worker's share (null until it arrives).</summary>
 internal sealed class PendingTick(int workers)
 {
     public long NowNs { get; set; }
@@ -23,7 +23,8 @@ internal sealed class PendingTick(int workers)
 /// barrier instead, the faster worker idled at every minute until the slower one caught up (a tenth of the analysis
 /// on the benchmark). A worker <see cref="MaxAhead"/> ticks ahead of the slowest waits, and runs the ticks that
 /// complete meanwhile; this bounds the shares held. Every worker meets the same ticks in the same order, so the
-/// n-th share of each is of the same tick.
+/// n-th share of each is of the same tick. Shares never run (the analysis stopped early) are handed back by
+/// <see cref="TakeUnmerged"/>: what they moved out of the workers' hosts must still reach the merged view.
 /// </summary>
 internal sealed class TickMerger : IDisposable
 {
@@ -59,16 +60,10 @@ internal sealed class TickMerger : IDisposable
         lock (gate)
         {
             long seq = arrived[worker]++;
-            // Too far ahead: wait for the slowest, running what completes meanwhile (this worker has the time).
-            while (seq - completed >= MaxAhead && !stopping.IsCancellationRequested)
-            {
-                if (!RunNext())
-                    Monitor.Wait(gate);
-            }
-            stopping.ThrowIfCancellationRequested();
             int offset = (int)(seq - completed);
             while (pending.Count <= offset)
                 pending.Add(new PendingTick(arrived.Length) { NowNs = nowNs, Ending = [.. ending] });
+            // Handed in before any wait, so that a stop while waiting leaves it with the other unmerged shares.
             pending[offset].Shares[worker] = share;
             if (IsFurthestAhead(worker))
             {
@@ -81,18 +76,26 @@ internal sealed class TickMerger : IDisposable
                 // A worker further ahead may be waiting with nothing to run until now.
                 Monitor.PulseAll(gate);
             }
+            // Too far ahead: wait for the slowest, running what completes meanwhile (this worker has the time).
+            while (seq - completed >= MaxAhead && !stopping.IsCancellationRequested)
+            {
+                if (!RunNext())
+                    Monitor.Wait(gate);
+            }
+            stopping.ThrowIfCancellationRequested();
         }
     }
 
     /// <summary>
-    /// <paramref name="worker"/> has read all it will: the ticks it has no share in count its final counters and do
-    /// not wait for it (workers reading the same bytes leave together; one that read less must not hold the others up).
+    /// <paramref name="worker"/> has read all it will and hands in what it changed since its last tick. Later ticks
+    /// count that share in its place (its hosts once, its counters every time) and do not wait for it: workers
+    /// reading the same bytes leave together, but one that read less must not hold the others up.
     /// </summary>
-    public void Leave(int worker, (TrafficCounters Interface, TrafficCounters[] Networks) counters)
+    public void Leave(int worker, TickShare last)
     {
         lock (gate)
         {
-            final[worker] = new TickShare([], counters.Interface, counters.Networks);
+            final[worker] = last;
             // Done reading: this worker has the time for what is complete (the last to leave runs every tick left).
             while (RunNext())
             {
@@ -101,8 +104,20 @@ internal sealed class TickMerger : IDisposable
         }
     }
 
-    /// <summary>The counters <paramref name="worker"/> left with (no hosts: those are merged when the analysis closes); null while it reads.</summary>
-    public TickShare? FinalOf(int worker) => final[worker];
+    /// <summary>
+    /// Once every worker has stopped: the shares no tick ran (the analysis was stopped or a worker failed), and the
+    /// hosts of last shares no later tick took, in order. Their hosts must still be merged; nothing here runs again.
+    /// </summary>
+    public List<TickShare> TakeUnmerged()
+    {
+        lock (gate)
+        {
+            var left = pending.SelectMany(t => t.Shares).OfType<TickShare>().Concat(final.OfType<TickShare>()).ToList();
+            pending.Clear();
+            Array.Clear(final);
+            return left;
+        }
+    }
 
     public void Dispose() => wakeOnStop.Dispose();
 
@@ -113,9 +128,29 @@ internal sealed class TickMerger : IDisposable
             return false;
         var tick = pending[0];
         pending.RemoveAt(0);
-        run(tick);
+        // Counted before it runs: if it throws, the shares handed in later still land in their own ticks.
         completed++;
+        for (int w = 0; w < final.Length; w++)
+        {
+            if (tick.Shares[w] is null)
+            {
+                // A worker that left: its last share stands in, its hosts merged once.
+                tick.Shares[w] = final[w];
+                final[w] = final[w]! with { Hosts = [] };
+            }
+        }
+        run(tick);
         Monitor.PulseAll(gate);
+        return true;
+    }
+
+    private bool IsComplete(PendingTick tick)
+    {
+        for (int w = 0; w < final.Length; w++)
+        {
+            if (tick.Shares[w] is null && final[w] is null)
+                return false;
+        }
         return true;
     }
 
@@ -125,16 +160,6 @@ internal sealed class TickMerger : IDisposable
         for (int w = 0; w < arrived.Length; w++)
         {
             if (final[w] is null && arrived[w] > arrived[worker])
-                return false;
-        }
-        return true;
-    }
-
-    private bool IsComplete(PendingTick tick)
-    {
-        for (int w = 0; w < final.Length; w++)
-        {
-            if (tick.Shares[w] is null && final[w] is null)
                 return false;
         }
         return true;

@@ -135,8 +135,7 @@ internal sealed class Worker
         var hosts = shareLists.TryTake(out var list) ? list : [];
         Traffic.Hosts.ShareChanges(lastShareNs, hosts);
         lastShareNs = Clock.NowNs;
-        var (iface, networks) = CopyCounters();
-        return new TickShare(hosts, iface, networks);
+        return new TickShare(hosts, Traffic.Interface.Copy(), [.. Traffic.Networks.Select(n => n.Copy())]);
     }
 
     /// <summary>A share's host list once merged, for a later share to fill again.</summary>
@@ -146,7 +145,4 @@ internal sealed class Worker
         shareLists.Add(share.Hosts);
     }
 
-    /// <summary>The interface's and local networks' counters as they are now.</summary>
-    public (TrafficCounters Interface, TrafficCounters[] Networks) CopyCounters() =>
-        (Traffic.Interface.Copy(), [.. Traffic.Networks.Select(n => n.Copy())]);
 }

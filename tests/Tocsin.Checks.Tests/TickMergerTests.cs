@@ -1,3 +1,4 @@
+using Tocsin.Decode;
 using Tocsin.Analysis;
 using Tocsin.Traffic;
 
@@ -13,9 +14,7 @@ public class TickMergerTests
     private static (TickMerger Merger, List<(long NowNs, long Packets, int Thread)> Ran) Start(int workers, CancellationToken stopping = default)
     {
         var ran = new List<(long, long, int)>();
-        TickMerger? merger = null;
-        merger = new TickMerger(workers, t => ran.Add((t.NowNs, t.Shares.Select((s, w) => s ?? merger!.FinalOf(w)!).Sum(s => s.Interface.Packets),
-            Environment.CurrentManagedThreadId)), stopping);
+        var merger = new TickMerger(workers, t => ran.Add((t.NowNs, t.Shares.Sum(s => s!.Interface.Packets), Environment.CurrentManagedThreadId)), stopping);
         return (merger, ran);
     }
 
@@ -72,7 +71,7 @@ public class TickMergerTests
         merger.Arrive(0, 1, Minute, Share(2));
         Assert.Empty(ran);
 
-        merger.Leave(1, (new TrafficCounters { Packets = 100 }, []));
+        merger.Leave(1, Share(100));
         merger.Arrive(0, 2, Minute, Share(3));
         Assert.Equal([(0L, 101L), (1L, 102L), (2L, 103L)], ran.Select(r => (r.NowNs, r.Packets)));
     }
@@ -90,5 +89,62 @@ public class TickMergerTests
 
         stop.Cancel();
         await Assert.ThrowsAsync<OperationCanceledException>(() => ahead.WaitAsync(TimeSpan.FromSeconds(10)));
+    }
+
+    /// <summary>
+    /// A stop (a worker failed) leaves complete and incomplete ticks unrun: their shares come back, so the hosts they
+    /// moved out of the workers still reach the merged view when the analysis closes.
+    /// </summary>
+    [Fact]
+    public void Shares_no_tick_ran_are_handed_back_after_a_stop()
+    {
+        using var stop = new CancellationTokenSource();
+        var (merger, ran) = Start(2, stop.Token);
+        using var _ = merger;
+        merger.Arrive(0, 0, Minute, Share(1));
+        merger.Arrive(0, 1, Minute, Share(2));
+        merger.Arrive(1, 0, Minute, Share(10));   // tick 0 complete, left for worker 0, which is ahead
+        stop.Cancel();
+        merger.Leave(0, Share(3));
+
+        Assert.Empty(ran);
+        Assert.Equal([1L, 10L, 2L, 3L], merger.TakeUnmerged().Select(s => s.Interface.Packets));
+        Assert.Empty(merger.TakeUnmerged());
+    }
+
+    /// <summary>A tick whose checks throw is counted as run all the same: later shares still land in their own ticks.</summary>
+    [Fact]
+    public void A_tick_that_throws_leaves_the_next_ones_in_place()
+    {
+        var ran = new List<(long NowNs, long Packets)>();
+        bool fail = true;
+        using var merger = new TickMerger(2, t =>
+        {
+            if (fail)
+            {
+                fail = false;
+                throw new InvalidOperationException("a check broke");
+            }
+            ran.Add((t.NowNs, t.Shares.Sum(s => s!.Interface.Packets)));
+        }, CancellationToken.None);
+        merger.Arrive(0, 0, Minute, Share(1));
+        Assert.Throws<InvalidOperationException>(() => merger.Arrive(1, 0, Minute, Share(10)));
+        merger.Arrive(0, 1, Minute, Share(2));
+        merger.Arrive(1, 1, Minute, Share(20));
+        Assert.Equal([(1L, 22L)], ran);
+    }
+
+    /// <summary>A worker that leaves early hands in what it counted since its last tick: the next tick merges its hosts, once.</summary>
+    [Fact]
+    public void The_last_share_of_a_worker_that_left_is_merged_by_the_next_tick_only()
+    {
+        var hostsMerged = new List<int>();
+        using var merger = new TickMerger(2, t => hostsMerged.Add(t.Shares.Sum(s => s!.Hosts.Count)), CancellationToken.None);
+        var host = new HostShare(new HostKey(IpAddr.Parse("10.0.0.1"), 0), false, -1, 0, 0, true, default, 1, 0);
+        merger.Leave(1, new TickShare([host], new TrafficCounters(), []));
+        merger.Arrive(0, 0, Minute, Share(1));
+        merger.Arrive(0, 1, Minute, Share(1));
+        Assert.Equal([1, 0], hostsMerged);
+        Assert.All(merger.TakeUnmerged(), s => Assert.Empty(s.Hosts));
     }
 }

@@ -113,7 +113,7 @@ public class WorkerTests
 
     /// <summary>
     /// Workers that do not read the same bytes (a capture still being written, opened at different lengths) must not
-    /// wait for each other forever: one that finishes leaves the minute barrier.
+    /// wait for each other forever: one that finishes leaves, and the ticks after it do not wait for it.
     /// </summary>
     [Fact(Timeout = 120_000)]
     public async Task Workers_that_read_different_lengths_do_not_wait_for_each_other()
