@@ -144,5 +144,4 @@ internal sealed class Worker
         share.Hosts.Clear();
         shareLists.Add(share.Hosts);
     }
-
 }

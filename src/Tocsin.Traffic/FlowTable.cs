@@ -124,9 +124,6 @@ public sealed class FlowTable
         return f;
     }
 
-    /// <summary>Capacity of the slots now (flows fill at most half of them).</summary>
-    internal int Capacity => slots.Length;
-
     private void Place(Flow f)
     {
         int i = f.HashCode & mask;

@@ -135,12 +135,12 @@ public sealed class Host
 
     public int ActiveFlows => ActiveFlowsAsClient + ActiveFlowsAsServer;
 
-    /// <summary>A worker's host: its active flows as its last share counted them, and whether it changed since.</summary>
-    internal int MergedFlowsAsClient;
-
-    internal int MergedFlowsAsServer;
-
+    /// <summary>A worker's host: whether it changed since its last share (<see cref="TakeShare"/>).</summary>
     internal bool Changed;
+
+    // A worker's host: its active flows as its last share counted them, so the next share carries the change.
+    private int sharedFlowsAsClient;
+    private int sharedFlowsAsServer;
 
     /// <summary>Counters of the current host-check interval.</summary>
     public HostInterval Interval;
@@ -172,14 +172,14 @@ public sealed class Host
     {
         bool active = LastSeenNs >= sinceNs;
         var share = new HostShare(Key, IsLocal, NetworkIndex, FirstSeenNs, LastSeenNs, active, active ? Interval : default,
-            ActiveFlowsAsClient - MergedFlowsAsClient, ActiveFlowsAsServer - MergedFlowsAsServer);
+            ActiveFlowsAsClient - sharedFlowsAsClient, ActiveFlowsAsServer - sharedFlowsAsServer);
         if (active)
         {
             earlierIntervals.Add(Interval.Counts);
             Interval = default;
         }
-        MergedFlowsAsClient = ActiveFlowsAsClient;
-        MergedFlowsAsServer = ActiveFlowsAsServer;
+        sharedFlowsAsClient = ActiveFlowsAsClient;
+        sharedFlowsAsServer = ActiveFlowsAsServer;
         return share;
     }
 

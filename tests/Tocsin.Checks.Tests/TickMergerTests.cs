@@ -1,5 +1,5 @@
-using Tocsin.Decode;
 using Tocsin.Analysis;
+using Tocsin.Decode;
 using Tocsin.Traffic;
 
 namespace Tocsin.Checks.Tests;
