@@ -61,11 +61,12 @@ tocsin_once() {
   shift
   rm -f "$out/bench.db"*
   text=$( { /usr/bin/time -f "RSS %M" "$tocsin" analyze "$file" "$@" --quiet --format json --db "$out/bench.db"; } 2>&1 ) || status=$?
+  # From Tocsin's own packets/s (elapsed_seconds is rounded to the millisecond, a quarter percent of a short run).
   run_pps=$(echo "$text" | awk -F': *' '
     /^ *"packets":/ && !p { p = $2 + 0 }
-    /"elapsed_seconds":/ { e = $2 + 0 }
+    /"packets_per_second":/ { r = $2 + 0 }
     /"store_drain_seconds":/ { d = $2 + 0 }
-    END { if (p > 0 && e + d > 0) printf "%.0f", p / (e + d) }')
+    END { if (p > 0 && r > 0) printf "%.0f", p / (p / r + d) }')
   # This runs in a process substitution: say why here, the caller only sees the output end (and its read fail).
   if [ "$status" -ne 0 ] || [ -z "$run_pps" ]; then
     printf 'bench: tocsin analyze %s %s failed (exit %s):\n%s\n' "$file" "$*" "$status" "$text" >&2
@@ -157,7 +158,7 @@ cpu=$(awk -F: '/model name/{print $2; exit}' /proc/cpuinfo | sed 's/^ *//')
   row "analyze --no-dpi, 1 worker, default checks" "$plain_pps" "$ndpi_pps" "$plain_rss"
   row "analyze --no-dpi, 1 worker, every check on (bench/bench.yaml)" "$all_pps" "$ndpi_pps" "$all_rss"
   row "analyze with nDPI, 1 worker ($(thousands "$(field "$store" alerts)") alerts stored)" "$dpi1_pps" "$ndpi_pps" "$dpi1_rss"
-  row "analyze with nDPI, 2 workers" "$dpi2_pps" "$ndpi_pps" "$dpi2_rss"
+  row "analyze with nDPI, 2 workers, store on" "$dpi2_pps" "$ndpi_pps" "$dpi2_rss"
   row "analyze with nDPI, 1 worker, --no-store" "$bare1_pps" "$ndpi_pps" "$bare1_rss"
   row "analyze with nDPI, 2 workers, --no-store" "$bare2_pps" "$ndpi_pps" "$bare2_rss"
   row "ndpiReader 4.2 (Debian), 1 thread, same list files" "$ndpi_pps" "$ndpi_pps" "$ndpi_rss"
